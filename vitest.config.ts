@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['__tests__/**/*.test.ts'],
+    // Tests run real processes and a real build; some take seconds by design.
+    testTimeout: 60_000,
+    hookTimeout: 120_000
+  }
+})
