@@ -1,0 +1,42 @@
+/**
+ * Where artifacts go. On GitHub, the workflow run's artifact service; anywhere else (a laptop,
+ * a plain CI box), a local folder, so the same loop runs and its result can be looked at.
+ */
+import * as path from 'node:path'
+
+import { GitHubArtifactStore } from './github-store.js'
+import { LocalArtifactStore } from './local-store.js'
+
+export interface ArtifactRequest {
+  readonly name: string
+  /** Absolute paths of the files to store. */
+  readonly files: readonly string[]
+  /** Paths inside the artifact are relative to this folder. */
+  readonly rootDirectory: string
+}
+
+export interface StoredArtifact {
+  /** The service's id; absent for a local folder. */
+  readonly id?: number
+  readonly size: number
+  /** Where a person finds it: a web page on GitHub, a file URL locally. */
+  readonly url: string
+}
+
+export interface ArtifactStore {
+  /** Says where artifacts go, for the job log. */
+  readonly description: string
+  upload(request: ArtifactRequest): Promise<StoredArtifact>
+}
+
+/** Names the folder used outside GitHub; relative to the workspace. */
+export const LOCAL_ARTIFACT_DIR_VARIABLE = 'BACKGROUND_TRAINING_ARTIFACT_DIR'
+export const DEFAULT_LOCAL_ARTIFACT_DIR = 'artifacts'
+
+export function chooseArtifactStore(env: NodeJS.ProcessEnv, workspace: string): ArtifactStore {
+  // The runner hands this token to every action step; nothing else has it.
+  if (env.ACTIONS_RUNTIME_TOKEN) return new GitHubArtifactStore(env)
+
+  const folder = env[LOCAL_ARTIFACT_DIR_VARIABLE] || DEFAULT_LOCAL_ARTIFACT_DIR
+  return new LocalArtifactStore(path.resolve(workspace, folder))
+}

@@ -1,0 +1,138 @@
+/**
+ * Runs one process to completion: its stdout and stderr go, chunk by chunk and undecoded, to an
+ * output sink that may push back; a process group it leaves behind is stopped.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { constants as osConstants } from 'node:os'
+import type { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+import { ProcessStartError } from '../errors.js'
+import { stopGroup, type StopResult } from './process-group.js'
+
+export type OutputSource = 'stdout' | 'stderr'
+
+/** Receives output as it arrives. A returned promise means "pause the pipes until it settles". */
+export interface OutputSink {
+  write(chunk: Buffer, source: OutputSource): void | Promise<void>
+}
+
+export interface ProcessRequest {
+  readonly executable: string
+  readonly args: readonly string[]
+  readonly cwd: string
+  readonly env: NodeJS.ProcessEnv
+  readonly verbatimArguments?: boolean
+  readonly output: OutputSink
+  /** How long to wait for the pipes to close once the process has exited. */
+  readonly pipeGraceMs: number
+  /** How long processes get between SIGTERM and SIGKILL. */
+  readonly killGraceMs: number
+}
+
+export interface ProcessOutcome {
+  /** The exit code, or 128 + the signal's number when a signal ended the process. */
+  readonly exitCode: number
+  readonly signal?: NodeJS.Signals
+  /** Whether the pipes were still held open by another process when the grace period ended. */
+  readonly pipesHeldOpen: boolean
+  /** What became of processes the command left running. */
+  readonly leftovers: StopResult
+}
+
+export async function runProcess(request: ProcessRequest): Promise<ProcessOutcome> {
+  const child = await spawnStarted(request)
+  const pipesClosed = pumpOutput(child, request.output)
+
+  const { code, signal } = await exitOf(child)
+  const pipesHeldOpen = !(await settlesWithin(pipesClosed, request.pipeGraceMs))
+  const leftovers = await stopGroup(child.pid as number, request.killGraceMs)
+
+  if (pipesHeldOpen) await closePipes(child, pipesClosed, request.pipeGraceMs)
+
+  return { exitCode: exitCodeOf(code, signal), signal: signal ?? undefined, pipesHeldOpen, leftovers }
+}
+
+async function spawnStarted(request: ProcessRequest): Promise<ChildProcess> {
+  const child = spawn(request.executable, request.args, {
+    cwd: request.cwd,
+    env: request.env,
+    // The command reads nothing: a prompt for input would otherwise hang the job.
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so that stopping it reaches every process it started.
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+    windowsVerbatimArguments: request.verbatimArguments
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve)
+    child.once('error', (error) =>
+      reject(new ProcessStartError(request.executable, { cause: error }))
+    )
+  })
+  return child
+}
+
+/** Feeds both pipes to the sink, pausing both while the sink catches up. */
+function pumpOutput(child: ChildProcess, sink: OutputSink): Promise<void> {
+  const pipes = [child.stdout, child.stderr] as Readable[]
+  let pendingWrites = 0
+
+  const forward = (source: OutputSource) => (chunk: Buffer) => {
+    const pending = sink.write(chunk, source)
+    if (!pending) return
+
+    pendingWrites += 1
+    pipes.forEach((pipe) => pipe.pause())
+    void pending.finally(() => {
+      pendingWrites -= 1
+      if (pendingWrites === 0) pipes.forEach((pipe) => pipe.resume())
+    })
+  }
+
+  child.stdout?.on('data', forward('stdout'))
+  child.stderr?.on('data', forward('stderr'))
+  return Promise.all(pipes.map(closed)).then(() => undefined)
+}
+
+function closed(pipe: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    if (pipe.closed) resolve()
+    else pipe.once('close', () => resolve())
+  })
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolve({ code: child.exitCode, signal: child.signalCode })
+      return
+    }
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  const timeout = new AbortController()
+  const timedOut = sleep(ms, false, { signal: timeout.signal }).catch(() => false)
+  const settled = await Promise.race([promise.then(() => true), timedOut])
+  timeout.abort()
+  return settled
+}
+
+/**
+ * The group has been stopped, so the pipes close unless a process escaped it (setsid).
+ * Destroying them then keeps one stray process from stalling the whole loop.
+ */
+async function closePipes(child: ChildProcess, pipesClosed: Promise<void>, ms: number) {
+  if (await settlesWithin(pipesClosed, ms)) return
+  child.stdout?.destroy()
+  child.stderr?.destroy()
+}
+
+export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code
+  const signalNumber = signal ? osConstants.signals[signal] : undefined
+  return signalNumber ? 128 + signalNumber : 1
+}
