@@ -10,7 +10,10 @@ import { Input, INPUT_DEFAULTS, parseSettings, type Settings } from '../src/sett
 
 const WORKSPACE = path.resolve('/tmp/workspace')
 
-function settingsFrom(values: Partial<Record<Input, string>>, platform: NodeJS.Platform = 'linux'): Settings {
+function settingsFrom(
+  values: Partial<Record<Input, string>>,
+  platform: NodeJS.Platform = 'linux'
+): Settings {
   const read = (name: Input) => values[name] ?? ''
   return parseSettings(read, { workspace: WORKSPACE, platform })
 }
@@ -90,7 +93,9 @@ describe('parseSettings', () => {
     ['1', 1],
     ['1000000', 1_000_000]
   ])('accepts iterations %j as %d', (raw, count) => {
-    expect(settingsFrom({ [Input.Command]: 'true', [Input.Iterations]: raw }).iterations).toBe(count)
+    expect(settingsFrom({ [Input.Command]: 'true', [Input.Iterations]: raw }).iterations).toBe(
+      count
+    )
   })
 
   it.each(['abc', '0', '-1', '3.5', '1e3', '0x10', '1000001', '99999999999999999999', '3 4'])(
@@ -118,7 +123,9 @@ describe('parseSettings', () => {
 
   it('keeps the indentation inside a multi-line command', () => {
     const command = '\nfor i in 1 2; do\n  echo $i\ndone\n\n'
-    expect(settingsFrom({ [Input.Command]: command }).command).toBe('for i in 1 2; do\n  echo $i\ndone')
+    expect(settingsFrom({ [Input.Command]: command }).command).toBe(
+      'for i in 1 2; do\n  echo $i\ndone'
+    )
   })
 
   it.each(['a/b', 'a\\b', 'logs:1', 'what?', 'a*', '<x>', 'a|b', 'a"b', 'line\nbreak'])(
@@ -138,9 +145,9 @@ describe('parseSettings', () => {
     })
     expect(settings.logPath).toBe(path.join(WORKSPACE, 'logs/run/out.log'))
     expect(settings.workingDirectory).toBe(path.join(WORKSPACE, 'model'))
-    expect(settingsFrom({ [Input.Command]: 'true', [Input.LogPath]: '/var/log/t.log' }).logPath).toBe(
-      path.resolve('/var/log/t.log')
-    )
+    expect(
+      settingsFrom({ [Input.Command]: 'true', [Input.LogPath]: '/var/log/t.log' }).logPath
+    ).toBe(path.resolve('/var/log/t.log'))
   })
 
   it.each(['logs/', 'train:1.log', 'what?.log'])('refuses the log path %j', (raw) => {
@@ -168,7 +175,11 @@ describe('shell', () => {
     expect(shellOf('sh').args).toEqual(['-e', '{0}'])
     expect(shellOf('python')).toMatchObject({ executable: 'python', extension: '.py' })
     expect(shellOf('pwsh')).toMatchObject({ extension: '.ps1', args: ['-command', ". '{0}'"] })
-    expect(shellOf('cmd')).toMatchObject({ extension: '.cmd', verbatimArguments: true, lineEnding: '\r\n' })
+    expect(shellOf('cmd')).toMatchObject({
+      extension: '.cmd',
+      verbatimArguments: true,
+      lineEnding: '\r\n'
+    })
   })
 
   it('accepts a template with {0}, quotes grouping words', () => {
@@ -187,6 +198,8 @@ describe('shell', () => {
   it.each(['zsh', 'bash -x', '{0}', 'bash "{0}', 'fish {1}'])('refuses %j', (raw) => {
     const error = errorFor({ [Input.Shell]: raw })
     expect(error.input).toBe('shell')
-    expect(error.message).toContain('bash, sh, pwsh, powershell, python, cmd, or a command template')
+    expect(error.message).toContain(
+      'bash, sh, pwsh, powershell, python, cmd, or a command template'
+    )
   })
 })

@@ -63,13 +63,18 @@ describe('runProcess', () => {
   it('keeps the order of lines within each stream', async () => {
     const result = await capture('for i in $(seq 1 300); do echo "out $i"; echo "err $i" >&2; done')
 
-    const expected = (name: string) => Array.from({ length: 300 }, (_, i) => `${name} ${i + 1}\n`).join('')
+    const expected = (name: string) =>
+      Array.from({ length: 300 }, (_, i) => `${name} ${i + 1}\n`).join('')
     expect(result.stdout.toString()).toBe(expected('out'))
     expect(result.stderr.toString()).toBe(expected('err'))
 
     const fileLines = result.file.toString().split('\n').filter(Boolean)
-    expect(fileLines.filter((line) => line.startsWith('out'))).toEqual(expected('out').split('\n').filter(Boolean))
-    expect(fileLines.filter((line) => line.startsWith('err'))).toEqual(expected('err').split('\n').filter(Boolean))
+    expect(fileLines.filter((line) => line.startsWith('out'))).toEqual(
+      expected('out').split('\n').filter(Boolean)
+    )
+    expect(fileLines.filter((line) => line.startsWith('err'))).toEqual(
+      expected('err').split('\n').filter(Boolean)
+    )
     expect(result.outcome.exitCode).toBe(0)
   })
 
@@ -133,7 +138,7 @@ describe('runProcess', () => {
   })
 
   it('kills with SIGKILL what ignores SIGTERM', async () => {
-    const result = await capture("bash -c 'trap \"\" TERM; sleep 600' >/dev/null 2>&1 &\nsleep 0.2")
+    const result = await capture('bash -c \'trap "" TERM; sleep 600\' >/dev/null 2>&1 &\nsleep 0.2')
     expect(result.outcome.leftovers).toBe('killed')
   })
 
@@ -154,7 +159,9 @@ describe('runProcess', () => {
   })
 
   it('gives the command no stdin', async () => {
-    const result = await capture('if read -r line; then echo "read: $line"; else echo "no input"; fi')
+    const result = await capture(
+      'if read -r line; then echo "read: $line"; else echo "no input"; fi'
+    )
     expect(result.file.toString()).toBe('no input\n')
   })
 

@@ -15,7 +15,9 @@ import { parseArgs } from 'node:util'
 import { parse as parseYaml } from 'yaml'
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const inputNames = Object.keys(parseYaml(fs.readFileSync(path.join(projectRoot, 'action.yml'), 'utf8')).inputs)
+const inputNames = Object.keys(
+  parseYaml(fs.readFileSync(path.join(projectRoot, 'action.yml'), 'utf8')).inputs
+)
 
 const LOCAL_OPTIONS = {
   'artifact-dir': { type: 'string' },
@@ -28,7 +30,10 @@ function main() {
   const flags = readFlags()
   if (flags.help) return printHelp()
 
-  const outputFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'background-training-')), 'outputs')
+  const outputFile = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'background-training-')),
+    'outputs'
+  )
   // @actions/core appends to this file and refuses one that does not exist.
   fs.writeFileSync(outputFile, '')
   const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'index.js')], {

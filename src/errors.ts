@@ -43,7 +43,10 @@ export class ArtifactUploadError extends Error {
     readonly artifactName: string,
     options: { cause: unknown }
   ) {
-    super(`Could not upload the artifact '${artifactName}': ${describeCause(options.cause)}`, options)
+    super(
+      `Could not upload the artifact '${artifactName}': ${describeCause(options.cause)}`,
+      options
+    )
     this.name = 'ArtifactUploadError'
   }
 }

@@ -27,7 +27,9 @@ export async function run(): Promise<void> {
     const uploadError = await uploadLog(settings)
 
     const problems = [uploadError, logError?.message, describeFailure(outcome)]
-    problems.filter((problem) => problem !== undefined).forEach((problem) => core.setFailed(problem))
+    problems
+      .filter((problem) => problem !== undefined)
+      .forEach((problem) => core.setFailed(problem))
   } catch (error) {
     core.setFailed(describeCause(error))
   }
@@ -72,7 +74,9 @@ async function uploadLog(settings: Settings): Promise<string | undefined> {
       rootDirectory: path.dirname(settings.logPath)
     })
     setArtifactOutputs(artifact)
-    core.info(`Artifact '${settings.artifactName}' stored (${artifact.size} bytes): ${artifact.url}`)
+    core.info(
+      `Artifact '${settings.artifactName}' stored (${artifact.size} bytes): ${artifact.url}`
+    )
     return undefined
   } catch (error) {
     const failure = new ArtifactUploadError(settings.artifactName, { cause: error })

@@ -50,7 +50,12 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
 
   if (pipesHeldOpen) await closePipes(child, pipesClosed, request.pipeGraceMs)
 
-  return { exitCode: exitCodeOf(code, signal), signal: signal ?? undefined, pipesHeldOpen, leftovers }
+  return {
+    exitCode: exitCodeOf(code, signal),
+    signal: signal ?? undefined,
+    pipesHeldOpen,
+    leftovers
+  }
 }
 
 async function spawnStarted(request: ProcessRequest): Promise<ChildProcess> {
@@ -103,7 +108,9 @@ function closed(pipe: Readable): Promise<void> {
   })
 }
 
-function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function exitOf(
+  child: ChildProcess
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       resolve({ code: child.exitCode, signal: child.signalCode })

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+import { tempFolder } from './temp.js'
+
+export interface ActionRun {
+  readonly exitCode: number | null
+  readonly signal: NodeJS.Signals | null
+  /** stdout and stderr, interleaved as they arrived. */
+  readonly console: string
+  readonly outputs: Record<string, string>
+  readonly summary: string
+  readonly workspace: string
+}
+
+export interface ActionRunOptions {
+  readonly inputs: Record<string, string>
+  /** Extra environment, such as the artifact service's. */
+  readonly env?: NodeJS.ProcessEnv
+  readonly workspace?: string
+  /** Called once the process has started, e.g. to signal it. */
+  readonly onStart?: (pid: number) => void
+}
+
+const DIST_ENTRY = path.resolve('dist/index.js')
+
+/**
+ * Runs the built action the way the runner does: inputs as INPUT_* variables, outputs and the
+ * summary as files, the workspace a folder of its own.
+ */
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  const workspace = options.workspace ?? tempFolder('bt-workspace-')
+  const files = tempFolder('bt-runner-')
+  const outputFile = path.join(files, 'output')
+  const summaryFile = path.join(files, 'summary')
+  fs.writeFileSync(outputFile, '')
+  fs.writeFileSync(summaryFile, '')
+
+  const child = spawn(process.execPath, [DIST_ENTRY], {
+    cwd: workspace,
+    env: {
+      ...cleanEnvironment(),
+      ...inputVariables(options.inputs),
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      RUNNER_TEMP: files,
+      ...options.env
+    },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  options.onStart?.(child.pid as number)
+
+  let consoleText = ''
+  child.stdout.on('data', (chunk: Buffer) => (consoleText += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (consoleText += chunk.toString()))
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (code, sig) => resolve([code, sig]))
+  )
+
+  return {
+    exitCode,
+    signal,
+    console: consoleText,
+    outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
+    summary: fs.readFileSync(summaryFile, 'utf8'),
+    workspace
+  }
+}
+
+/** The test's own environment without anything that would steer the action. */
+function cleanEnvironment(): NodeJS.ProcessEnv {
+  const env = { ...process.env }
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('INPUT_') || name.startsWith('ACTIONS_') || name.startsWith('GITHUB_')) {
+      delete env[name]
+    }
+  }
+  delete env.BACKGROUND_TRAINING_ARTIFACT_DIR
+  return env
+}
+
+function inputVariables(inputs: Record<string, string>): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])
+  )
+}
+
+/** Reads the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const pattern = /^(.+?)<<(.+)\r?\n([\s\S]*?)\r?\n\2$/gm
+  for (const [, name, , value] of text.matchAll(pattern)) outputs[name] = value
+  return outputs
+}
