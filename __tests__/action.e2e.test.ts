@@ -55,7 +55,7 @@ describe('the built action on GitHub (artifact service stand-in)', () => {
     expect(losses[2]).toBeLessThan(losses[1])
 
     const artifact = service.artifacts().find((stored) => stored.name === 'example-logs')
-    expect(run.outputs).toEqual({
+    expect(run.outputs).toMatchObject({
       'iterations-completed': '3',
       'iterations-failed': '0',
       'exit-code': '0',
@@ -152,7 +152,7 @@ describe('the built action on GitHub (artifact service stand-in)', () => {
   it('fails with the artifact named when the upload is refused, keeping the log on disk', async () => {
     service.failNext('CreateArtifact', 400, 1, 'quota exceeded')
     const run = await runAction({
-      inputs: { command: 'echo kept', iterations: '1', 'artifact-name': 'refused' },
+      inputs: { command: 'echo kept', iterations: '1', 'artifact-name': 'refused', upload: 'end' },
       env: service.env()
     })
 

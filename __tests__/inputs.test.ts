@@ -203,3 +203,62 @@ describe('shell', () => {
     )
   })
 })
+
+describe('artifact and metrics inputs', () => {
+  it('has defaults: refresh every iteration, level 6, repository retention', () => {
+    const settings = settingsFrom({ [Input.Command]: 'true' })
+    expect(settings).toMatchObject({
+      upload: 'every-iteration',
+      compressionLevel: 6,
+      retentionDays: undefined,
+      artifactPaths: [],
+      metrics: []
+    })
+  })
+
+  it('reads upload modes, retention and compression', () => {
+    const settings = settingsFrom({
+      [Input.Command]: 'true',
+      [Input.Upload]: 'END',
+      [Input.RetentionDays]: '7',
+      [Input.CompressionLevel]: '0'
+    })
+    expect(settings).toMatchObject({ upload: 'end', retentionDays: 7, compressionLevel: 0 })
+  })
+
+  it.each([
+    [Input.Upload, 'sometimes', 'one of every-iteration, end, never'],
+    [Input.RetentionDays, '0', 'a whole number from 1 to 90'],
+    [Input.RetentionDays, '91', 'a whole number from 1 to 90'],
+    [Input.CompressionLevel, '10', 'a whole number from 0 to 9'],
+    [Input.CompressionLevel, 'max', 'a whole number from 0 to 9'],
+    [Input.Metrics, 'loss, 2nd', 'metric names separated by commas'],
+    [Input.Metrics, 'loss;acc', 'metric names separated by commas'],
+    [
+      Input.ArtifactPaths,
+      '../outside/*.pt',
+      'files, folders or glob patterns inside the workspace'
+    ],
+    [Input.ArtifactPaths, '/etc/passwd', 'files, folders or glob patterns inside the workspace']
+  ])('refuses %s %j', (input, raw, expected) => {
+    const error = errorFor({ [input]: raw })
+    expect(error.input).toBe(input)
+    expect(error.message).toContain(expected)
+  })
+
+  it('splits metric names on commas and lines, dropping repeats', () => {
+    const settings = settingsFrom({
+      [Input.Command]: 'true',
+      [Input.Metrics]: 'loss, acc\nval/loss,loss'
+    })
+    expect(settings.metrics).toEqual(['loss', 'acc', 'val/loss'])
+  })
+
+  it('keeps artifact paths one per line, skipping blanks and comments', () => {
+    const settings = settingsFrom({
+      [Input.Command]: 'true',
+      [Input.ArtifactPaths]: 'checkpoints/\n\n# plots too\nplots/*.png\n!plots/tmp-*.png\n'
+    })
+    expect(settings.artifactPaths).toEqual(['checkpoints/', 'plots/*.png', '!plots/tmp-*.png'])
+  })
+})

@@ -36,9 +36,10 @@ function main() {
   )
   // @actions/core appends to this file and refuses one that does not exist.
   fs.writeFileSync(outputFile, '')
+  const summaryFile = prepareSummaryFile(flags)
   const child = spawn(process.execPath, [path.join(projectRoot, 'dist', 'index.js')], {
     stdio: 'inherit',
-    env: actionEnvironment(flags, outputFile)
+    env: { ...actionEnvironment(flags, outputFile), GITHUB_STEP_SUMMARY: summaryFile }
   })
 
   // A Ctrl-C reaches the action too (same terminal); it stops the training and saves the log.
@@ -46,6 +47,7 @@ function main() {
 
   child.on('exit', (code, signal) => {
     printOutputs(outputFile)
+    console.log(`\nJob summary: ${summaryFile}`)
     process.exitCode = code ?? (signal ? 1 : 0)
   })
 }
@@ -71,6 +73,16 @@ function actionEnvironment(flags, outputFile) {
   // Without the runtime token the action stores artifacts locally; never use a stray one here.
   delete env.ACTIONS_RUNTIME_TOKEN
   return env
+}
+
+/** The job summary goes beside the artifacts, where a person looks for the run's results. */
+function prepareSummaryFile(flags) {
+  const folder =
+    flags['artifact-dir'] || process.env.BACKGROUND_TRAINING_ARTIFACT_DIR || 'artifacts'
+  const file = path.resolve(folder, 'job-summary.md')
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, '')
+  return file
 }
 
 /** Prints the `name<<delimiter` blocks that @actions/core wrote to the outputs file. */

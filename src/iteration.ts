@@ -4,6 +4,7 @@
  */
 import { endFrame, type IterationLabel, noteFrame, startFrame } from './log/frames.js'
 import type { LogWriter } from './log/log-writer.js'
+import { MetricScanner } from './metrics/metric-scanner.js'
 import { commandEnvironment } from './process/command-environment.js'
 import type { StopResult } from './process/process-group.js'
 import { type OutputSink, type ProcessOutcome, runProcess } from './process/run-process.js'
@@ -14,6 +15,7 @@ import {
   reportIterationNote,
   reportIterationStart
 } from './reporting/console.js'
+import { OutputTail } from './reporting/output-tail.js'
 import type { IterationResult } from './scheduler.js'
 import type { Settings } from './settings/inputs.js'
 
@@ -27,13 +29,22 @@ export interface IterationContext {
   readonly log: LogWriter
 }
 
+/** What one iteration left behind besides its exit: its metrics and its last lines. */
+export interface IterationRecord {
+  readonly result: IterationResult
+  readonly metrics: Record<string, number>
+  readonly tail: OutputTail
+}
+
 export async function runIteration(
   context: IterationContext,
   iteration: number
-): Promise<IterationResult> {
+): Promise<IterationRecord> {
   const label: IterationLabel = { iteration, total: context.settings.iterations }
   const startedAt = new Date()
   const echo = new ConsoleEcho()
+  const scanner = new MetricScanner(context.settings.metrics)
+  const tail = new OutputTail()
 
   reportIterationStart(label)
   await context.log.writeLine(startFrame(label, startedAt, context.settings.command))
@@ -44,7 +55,10 @@ export async function runIteration(
     verbatimArguments: context.script.verbatimArguments,
     cwd: context.settings.workingDirectory,
     env: commandEnvironment(process.env),
-    output: teeTo(echo, context.log),
+    output: teeTo(echo, context.log, (chunk) => {
+      scanner.write(chunk)
+      tail.write(chunk)
+    }),
     pipeGraceMs: PIPE_GRACE_MS,
     killGraceMs: KILL_GRACE_MS
   })
@@ -53,12 +67,14 @@ export async function runIteration(
   echo.endOpenLines()
   await recordEnding(context.log, label, result, outcome)
   reportIterationEnd(label, result)
-  return result
+  return { result, metrics: scanner.finish(), tail }
 }
 
-function teeTo(echo: ConsoleEcho, log: LogWriter): OutputSink {
+/** Every chunk goes to the console, the log, and the readers that keep what they need. */
+function teeTo(echo: ConsoleEcho, log: LogWriter, observe: (chunk: Buffer) => void): OutputSink {
   return {
     write(chunk, source) {
+      observe(chunk)
       const echoed = echo.write(chunk, source)
       const logged = log.write(chunk)
       if (!echoed && !logged) return

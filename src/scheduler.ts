@@ -23,6 +23,8 @@ export interface Schedule {
   readonly iterations: number
   readonly delayMs: number
   readonly runIteration: (iteration: number) => Promise<IterationResult>
+  /** Runs before the pause that follows an iteration: reports, uploads. */
+  readonly afterIteration?: (result: IterationResult) => Promise<void>
   /** Called before each pause, so a person watching knows the job is waiting, not stuck. */
   readonly onPause?: (delayMs: number, nextIteration: number) => void
 }
@@ -40,6 +42,7 @@ export async function runSchedule(schedule: Schedule): Promise<ScheduleOutcome> 
 
     const result = await schedule.runIteration(iteration)
     results.push(result)
+    await schedule.afterIteration?.(result)
     if (!succeeded(result)) return { results, stopReason: 'failed' }
   }
 

@@ -23,9 +23,16 @@ export interface StoredArtifact {
   readonly url: string
 }
 
+export interface UploadOptions {
+  /** Undefined: the repository's default. */
+  readonly retentionDays?: number
+  readonly compressionLevel: number
+}
+
 export interface ArtifactStore {
   /** Says where artifacts go, for the job log. */
   readonly description: string
+  /** Stores the files under the name, replacing what this store stored under it before. */
   upload(request: ArtifactRequest): Promise<StoredArtifact>
 }
 
@@ -33,9 +40,13 @@ export interface ArtifactStore {
 export const LOCAL_ARTIFACT_DIR_VARIABLE = 'BACKGROUND_TRAINING_ARTIFACT_DIR'
 export const DEFAULT_LOCAL_ARTIFACT_DIR = 'artifacts'
 
-export function chooseArtifactStore(env: NodeJS.ProcessEnv, workspace: string): ArtifactStore {
+export function chooseArtifactStore(
+  env: NodeJS.ProcessEnv,
+  workspace: string,
+  options: UploadOptions
+): ArtifactStore {
   // The runner hands this token to every action step; nothing else has it.
-  if (env.ACTIONS_RUNTIME_TOKEN) return new GitHubArtifactStore(env)
+  if (env.ACTIONS_RUNTIME_TOKEN) return new GitHubArtifactStore(env, options)
 
   const folder = env[LOCAL_ARTIFACT_DIR_VARIABLE] || DEFAULT_LOCAL_ARTIFACT_DIR
   return new LocalArtifactStore(path.resolve(workspace, folder))

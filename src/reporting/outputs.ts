@@ -4,7 +4,8 @@
 import * as core from '@actions/core'
 
 import type { StoredArtifact } from '../artifacts/artifact-store.js'
-import { type ScheduleOutcome, succeeded } from '../scheduler.js'
+import type { Progress } from '../progress.js'
+import type { IterationResult, ScheduleOutcome } from '../scheduler.js'
 
 export enum Output {
   IterationsCompleted = 'iterations-completed',
@@ -12,20 +13,38 @@ export enum Output {
   ExitCode = 'exit-code',
   LogPath = 'log-path',
   ArtifactId = 'artifact-id',
-  ArtifactUrl = 'artifact-url'
+  ArtifactUrl = 'artifact-url',
+  Results = 'results',
+  Metrics = 'metrics'
 }
 
-export function setTrainingOutputs(outcome: ScheduleOutcome, logPath: string): void {
-  const failed = outcome.results.filter((result) => !succeeded(result)).length
-  const last = outcome.results.at(-1)
+export function setTrainingOutputs(
+  outcome: ScheduleOutcome,
+  progress: Progress,
+  logPath: string
+): void {
+  const failed = progress.failedCount
 
   core.setOutput(Output.IterationsCompleted, outcome.results.length - failed)
   core.setOutput(Output.IterationsFailed, failed)
-  core.setOutput(Output.ExitCode, last?.exitCode ?? '')
+  core.setOutput(Output.ExitCode, outcome.results.at(-1)?.exitCode ?? '')
   core.setOutput(Output.LogPath, logPath)
+  core.setOutput(Output.Results, JSON.stringify(outcome.results.map(describeResult)))
+  core.setOutput(Output.Metrics, JSON.stringify(progress.metrics.latest()))
 }
 
 export function setArtifactOutputs(artifact: StoredArtifact): void {
   core.setOutput(Output.ArtifactId, artifact.id ?? '')
   core.setOutput(Output.ArtifactUrl, artifact.url)
+}
+
+/** One iteration as later steps read it from the `results` output. */
+function describeResult(result: IterationResult) {
+  return {
+    iteration: result.iteration,
+    start: result.startedAt.toISOString(),
+    durationSeconds: Math.round(result.durationMs) / 1000,
+    exitCode: result.exitCode,
+    signal: result.signal ?? null
+  }
 }

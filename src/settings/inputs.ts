@@ -15,7 +15,12 @@ export enum Input {
   LogPath = 'log-path',
   ArtifactName = 'artifact-name',
   Shell = 'shell',
-  WorkingDirectory = 'working-directory'
+  WorkingDirectory = 'working-directory',
+  Upload = 'upload',
+  RetentionDays = 'retention-days',
+  CompressionLevel = 'compression-level',
+  ArtifactPaths = 'artifact-paths',
+  Metrics = 'metrics'
 }
 
 /** Kept equal to action.yml's defaults by a test, so a local run behaves like the runner. */
@@ -23,10 +28,16 @@ export const INPUT_DEFAULTS: Partial<Record<Input, string>> = {
   [Input.Iterations]: '5',
   [Input.Delay]: '60s',
   [Input.LogPath]: 'training.log',
-  [Input.ArtifactName]: 'background-training-logs'
+  [Input.ArtifactName]: 'background-training-logs',
+  [Input.Upload]: 'every-iteration',
+  [Input.CompressionLevel]: '6'
 }
 
 export const MAX_ITERATIONS = 1_000_000
+
+/** When the artifact is refreshed: after each iteration, once at the end, or not at all. */
+export type UploadMode = 'every-iteration' | 'end' | 'never'
+const UPLOAD_MODES: readonly UploadMode[] = ['every-iteration', 'end', 'never']
 
 export interface Settings {
   readonly command: string
@@ -40,6 +51,14 @@ export interface Settings {
   readonly workingDirectory: string
   /** Absolute; relative paths in inputs are resolved against it. */
   readonly workspace: string
+  readonly upload: UploadMode
+  /** Undefined: the repository's default retention. */
+  readonly retentionDays?: number
+  readonly compressionLevel: number
+  /** Glob patterns, one per entry, `!` to exclude; relative to the workspace. */
+  readonly artifactPaths: readonly string[]
+  /** Names of metrics to pick out of the output, in the order given. */
+  readonly metrics: readonly string[]
 }
 
 /** Reads one raw input; `@actions/core`'s getInput in the action, a map in tests. */
@@ -63,7 +82,12 @@ export function parseSettings(read: InputReader, context: SettingsContext): Sett
     artifactName: parseArtifactName(value(Input.ArtifactName)),
     shell: parseShellInput(value(Input.Shell) || defaultShellName(context.platform)),
     workingDirectory: path.resolve(workspace, value(Input.WorkingDirectory)),
-    workspace
+    workspace,
+    upload: parseChoice(Input.Upload, value(Input.Upload), UPLOAD_MODES),
+    retentionDays: parseOptionalWholeNumber(Input.RetentionDays, value(Input.RetentionDays), 1, 90),
+    compressionLevel: parseWholeNumber(Input.CompressionLevel, value(Input.CompressionLevel), 0, 9),
+    artifactPaths: parseArtifactPaths(read(Input.ArtifactPaths), workspace),
+    metrics: parseMetricNames(value(Input.Metrics))
   })
 }
 
@@ -77,17 +101,28 @@ function parseCommand(raw: string): string {
 }
 
 export function parseIterations(raw: string): number {
+  return parseWholeNumber(Input.Iterations, raw, 1, MAX_ITERATIONS)
+}
+
+function parseWholeNumber(input: Input, raw: string, min: number, max: number): number {
   // `3.0` is a whole number written by a templating tool, so it is accepted as 3.
   const match = /^(\d+)(\.0*)?$/.exec(raw.trim())
-  const count = match ? Number(match[1]) : NaN
-  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_ITERATIONS) {
-    throw new InputError(
-      Input.Iterations,
-      `a whole number from 1 to ${MAX_ITERATIONS.toLocaleString('en-US')}`,
-      raw
-    )
+  const value = match ? Number(match[1]) : NaN
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = `${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`
+    throw new InputError(input, `a whole number from ${range}`, raw)
   }
-  return count
+  return value
+}
+
+function parseOptionalWholeNumber(input: Input, raw: string, min: number, max: number) {
+  return raw === '' ? undefined : parseWholeNumber(input, raw, min, max)
+}
+
+function parseChoice<T extends string>(input: Input, raw: string, choices: readonly T[]): T {
+  const choice = choices.find((candidate) => candidate === raw.toLowerCase())
+  if (!choice) throw new InputError(input, `one of ${choices.join(', ')}`, raw)
+  return choice
 }
 
 export function parseDurationInput(input: Input, raw: string): number {
@@ -137,4 +172,51 @@ function parseShellInput(raw: string): ShellSpec {
   const shell = parseShell(raw)
   if (!shell) throw new InputError(Input.Shell, SHELL_FORM, raw)
   return shell
+}
+
+/**
+ * One pattern per line; `!` excludes. A pattern that points outside the workspace is refused
+ * now: its files could not keep a path relative to the workspace inside the artifact.
+ */
+function parseArtifactPaths(raw: string, workspace: string): string[] {
+  const patterns = raw
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+
+  for (const pattern of patterns) {
+    const target = path.resolve(workspace, pattern.replace(/^!/, ''))
+    if (!isInside(target, workspace)) {
+      throw new InputError(
+        Input.ArtifactPaths,
+        `files, folders or glob patterns inside the workspace (${workspace}), one per line`,
+        pattern
+      )
+    }
+  }
+  return patterns
+}
+
+export function isInside(target: string, folder: string): boolean {
+  const relative = path.relative(folder, target)
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
+}
+
+const METRIC_NAME = /^[A-Za-z_][\w.\-/]*$/
+
+function parseMetricNames(raw: string): string[] {
+  const names = raw
+    .split(/[,\n]/)
+    .map((name) => name.trim())
+    .filter(Boolean)
+  const invalid = names.find((name) => !METRIC_NAME.test(name))
+  if (invalid !== undefined) {
+    throw new InputError(
+      Input.Metrics,
+      'metric names separated by commas or new lines, each a letter or _ followed by letters, ' +
+        'digits, _ . - or /',
+      invalid
+    )
+  }
+  return [...new Set(names)]
 }

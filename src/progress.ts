@@ -1,0 +1,51 @@
+/**
+ * Everything the run has learned so far, kept in one place for the reports that read it: the
+ * job summary after each iteration, the step's outputs and metrics.csv at the end.
+ */
+import type { StoredArtifact } from './artifacts/artifact-store.js'
+import type { IterationRecord } from './iteration.js'
+import { MetricsHistory } from './metrics/metrics-history.js'
+import type { FailureExcerpt, SummaryState } from './reporting/summary.js'
+import { type IterationResult, succeeded } from './scheduler.js'
+import type { Settings } from './settings/inputs.js'
+
+// Enough to see a traceback's end without turning the summary into a log.
+const FAILURE_LINES = 30
+
+export class Progress {
+  readonly results: IterationResult[] = []
+  readonly metrics: MetricsHistory
+  artifact?: StoredArtifact
+  private lastFailure?: FailureExcerpt
+
+  constructor(private readonly settings: Settings) {
+    this.metrics = new MetricsHistory(settings.metrics)
+  }
+
+  record(record: IterationRecord): void {
+    this.results.push(record.result)
+    this.metrics.record(record.result.iteration, record.metrics)
+    if (!succeeded(record.result)) {
+      this.lastFailure = {
+        iteration: record.result.iteration,
+        lines: record.tail.lastLines(FAILURE_LINES)
+      }
+    }
+  }
+
+  get failedCount(): number {
+    return this.results.filter((result) => !succeeded(result)).length
+  }
+
+  summaryState(status: string): SummaryState {
+    return {
+      status,
+      totalIterations: this.settings.iterations,
+      results: this.results,
+      metrics: this.metrics,
+      artifactName: this.settings.artifactName,
+      artifact: this.artifact,
+      failure: this.lastFailure
+    }
+  }
+}
