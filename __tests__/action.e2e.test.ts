@@ -112,7 +112,7 @@ describe('the built action on GitHub (artifact service stand-in)', () => {
 
     expect(run.exitCode).toBe(1)
     expect(run.console).toContain('::error')
-    expect(run.console).toMatch(/Iteration 2 failed \(exit code 3\); the loop stopped there/)
+    expect(run.console).toContain('Iteration 2 failed: exit code 3. The loop stopped there.')
     expect(run.outputs).toMatchObject({
       'iterations-completed': '1',
       'iterations-failed': '1',
@@ -122,6 +122,7 @@ describe('the built action on GitHub (artifact service stand-in)', () => {
     expect(log).toContain('attempt 1\n')
     expect(log).toContain('attempt 2\n')
     expect(log).toMatch(/iteration 2\/5 \| failed: exit code 3 \|/)
+    expect(run.outputs['stop-reason']).toBe('failed')
     expect(log).not.toContain('iteration 3/5')
   })
 

@@ -159,7 +159,7 @@ describe('the example with metrics and checkpoints', () => {
     expect(run.summary).toContain('title "loss"')
     expect(run.summary).toContain('x-axis "iteration" [1, 2, 3]')
     expect(run.summary).toContain(`line [${printed.map(([, , loss]) => Number(loss)).join(', ')}]`)
-    expect(run.summary).toContain('**Completed: 3 of 3 iterations succeeded**')
+    expect(run.summary).toContain('**Completed: 3 of 3 iterations ran**')
 
     const [artifact] = liveArtifacts('example-metrics')
     const names = (await readZipEntries(artifact.bytes)).map((entry) => entry.name).sort()
@@ -185,12 +185,14 @@ describe('the example with metrics and checkpoints', () => {
     })
 
     expect(run.exitCode).toBe(1)
-    expect(run.summary).toContain('**Failed: iteration 1 of 2 (exit code 2)**')
+    expect(run.summary).toContain('**Failed: 1 of 2 iterations ran, 1 failed**')
     expect(run.summary).toContain('| 1/2 |')
-    expect(run.summary).toContain('❌ exit code 2')
+    expect(run.summary).toContain('❌ failed: exit code 2')
     expect(run.summary).toContain('### Iteration 1 failed: its last lines of output')
     expect(run.summary).toContain('loading\nTraceback: ValueError: bad shape\n```')
-    expect(run.console).toContain('::error title=Iteration 1/2 failed::Iteration 1/2 failed after')
+    expect(run.console).toContain(
+      '::error title=Iteration 1/2 failed::Iteration 1/2: failed: exit code 2 after'
+    )
   })
 
   it('refuses artifact-paths outside the workspace before training', async () => {

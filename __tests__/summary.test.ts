@@ -7,6 +7,7 @@ import type { IterationResult } from '../src/scheduler.js'
 function results(count: number, failing: number[] = []): IterationResult[] {
   return Array.from({ length: count }, (_, index) => ({
     iteration: index + 1,
+    attempt: 1,
     startedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, index)),
     durationMs: 1500,
     exitCode: failing.includes(index + 1) ? 1 : 0
@@ -28,7 +29,7 @@ describe('renderSummary', () => {
   it('lists every iteration of a short run', () => {
     const markdown = renderSummary(state({ totalIterations: 3, results: results(3, [2]) }))
     expect(markdown).toContain('| 1/3 | 2026-01-01 00:00:00 | 1.5s | ✅ succeeded |')
-    expect(markdown).toContain('| 2/3 | 2026-01-01 00:00:01 | 1.5s | ❌ exit code 1 |')
+    expect(markdown).toContain('| 2/3 | 2026-01-01 00:00:01 | 1.5s | ❌ failed: exit code 1 |')
     expect(markdown.match(/^\| \d\/3 \|/gm)).toHaveLength(3)
     expect(markdown).toContain('artifact `logs`: not uploaded yet')
   })

@@ -1,13 +1,20 @@
 /**
- * One iteration: frame it in the log and the console, run the command with its output going to
- * both, and describe how it ended.
+ * One attempt of one iteration: frame it in the log and the console, run the command with its
+ * output going to both, stop it if it runs into a timeout, the time limit or a cancel, and
+ * describe how it ended.
  */
+import type { Cancellation } from './cancellation.js'
 import { endFrame, type IterationLabel, noteFrame, startFrame } from './log/frames.js'
 import type { LogWriter } from './log/log-writer.js'
 import { MetricScanner } from './metrics/metric-scanner.js'
 import { commandEnvironment } from './process/command-environment.js'
 import type { StopResult } from './process/process-group.js'
-import { type OutputSink, type ProcessOutcome, runProcess } from './process/run-process.js'
+import {
+  type OutputSink,
+  type ProcessOutcome,
+  runProcess,
+  type StopRequest
+} from './process/run-process.js'
 import type { ScriptFile } from './process/script-file.js'
 import {
   ConsoleEcho,
@@ -16,58 +23,110 @@ import {
   reportIterationStart
 } from './reporting/console.js'
 import { OutputTail } from './reporting/output-tail.js'
-import type { IterationResult } from './scheduler.js'
+import type { AttemptLabel, IterationResult } from './scheduler.js'
 import type { Settings } from './settings/inputs.js'
+import type { TimeBudget } from './time-budget.js'
 
 /** How long output pipes may stay open after the command exits, held by something it started. */
 export const PIPE_GRACE_MS = 3000
-export const KILL_GRACE_MS = 5000
 
 export interface IterationContext {
   readonly settings: Settings
   readonly script: ScriptFile
   readonly log: LogWriter
+  readonly cancellation: Cancellation
+  readonly budget?: TimeBudget
+  /** Told the process group of each attempt, for a post step that may have to stop it. */
+  readonly onSpawn?: (pid: number) => void
 }
 
-/** What one iteration left behind besides its exit: its metrics and its last lines. */
+/** What one attempt left behind besides its exit: its metrics and its last lines. */
 export interface IterationRecord {
   readonly result: IterationResult
   readonly metrics: Record<string, number>
   readonly tail: OutputTail
 }
 
-export async function runIteration(
+export async function runAttempt(
   context: IterationContext,
-  iteration: number
+  attempt: AttemptLabel
 ): Promise<IterationRecord> {
-  const label: IterationLabel = { iteration, total: context.settings.iterations }
+  const { settings, log } = context
+  const label: IterationLabel = {
+    ...attempt,
+    total: settings.iterations,
+    maxAttempts: settings.retries + 1
+  }
   const startedAt = new Date()
   const echo = new ConsoleEcho()
-  const scanner = new MetricScanner(context.settings.metrics)
+  const scanner = new MetricScanner(settings.metrics)
   const tail = new OutputTail()
+  const stop = stopConditions(context, startedAt.getTime())
 
   reportIterationStart(label)
-  await context.log.writeLine(startFrame(label, startedAt, context.settings.command))
+  await log.writeLine(startFrame(label, startedAt, settings.command))
 
   const outcome = await runProcess({
     executable: context.script.executable,
     args: context.script.args,
     verbatimArguments: context.script.verbatimArguments,
-    cwd: context.settings.workingDirectory,
-    env: commandEnvironment(process.env),
-    output: teeTo(echo, context.log, (chunk) => {
+    cwd: settings.workingDirectory,
+    env: commandEnvironment(process.env, stop.environment),
+    output: teeTo(echo, log, (chunk) => {
       scanner.write(chunk)
       tail.write(chunk)
     }),
     pipeGraceMs: PIPE_GRACE_MS,
-    killGraceMs: KILL_GRACE_MS
+    killGraceMs: settings.killGraceMs,
+    stop: stop.signal,
+    onSpawn: (pid) => {
+      context.cancellation.setActiveGroup(pid)
+      context.onSpawn?.(pid)
+    }
+  }).finally(() => {
+    stop.clear()
+    context.cancellation.setActiveGroup(undefined)
   })
 
-  const result = resultOf(iteration, startedAt, outcome)
+  const result = resultOf(attempt, startedAt, outcome)
   echo.endOpenLines()
-  await recordEnding(context.log, label, result, outcome)
-  reportIterationEnd(label, result)
+  await recordEnding(log, label, result, outcome)
+  reportIterationEnd(label, result, settings.onFailure)
   return { result, metrics: scanner.finish(), tail }
+}
+
+/**
+ * What may stop this attempt early: its own timeout, the end of the time budget, a cancel.
+ * The earliest planned stop is also handed to the command as TRAINING_DEADLINE (Unix
+ * seconds), so it can save a checkpoint before it.
+ */
+function stopConditions(context: IterationContext, startMs: number) {
+  const { settings, budget, cancellation } = context
+  const timers: NodeJS.Timeout[] = []
+  const signals = [cancellation.signal]
+  const deadlines: number[] = []
+
+  const stopAt = (atMs: number, request: StopRequest) => {
+    const controller = new AbortController()
+    timers.push(setTimeout(() => controller.abort(request), Math.max(0, atMs - Date.now())))
+    signals.push(controller.signal)
+    deadlines.push(atMs)
+  }
+  const graceMs = settings.killGraceMs
+  if (settings.iterationTimeoutMs !== undefined) {
+    stopAt(startMs + settings.iterationTimeoutMs, { cause: 'timeout', signal: 'SIGTERM', graceMs })
+  }
+  if (budget) stopAt(budget.stopAtMs, { cause: 'time-limit', signal: 'SIGTERM', graceMs })
+
+  const environment: Record<string, string> =
+    deadlines.length > 0
+      ? { TRAINING_DEADLINE: String(Math.floor(Math.min(...deadlines) / 1000)) }
+      : {}
+  return {
+    signal: AbortSignal.any(signals),
+    environment,
+    clear: () => timers.forEach((timer) => clearTimeout(timer))
+  }
 }
 
 /** Every chunk goes to the console, the log, and the readers that keep what they need. */
@@ -83,13 +142,18 @@ function teeTo(echo: ConsoleEcho, log: LogWriter, observe: (chunk: Buffer) => vo
   }
 }
 
-function resultOf(iteration: number, startedAt: Date, outcome: ProcessOutcome): IterationResult {
+function resultOf(
+  attempt: AttemptLabel,
+  startedAt: Date,
+  outcome: ProcessOutcome
+): IterationResult {
   return {
-    iteration,
+    ...attempt,
     startedAt,
     durationMs: Date.now() - startedAt.getTime(),
     exitCode: outcome.exitCode,
-    signal: outcome.signal
+    signal: outcome.signal,
+    stoppedBy: outcome.stoppedBy
   }
 }
 
@@ -103,7 +167,7 @@ async function recordEnding(
     await log.writeLine(noteFrame(label, note))
     reportIterationNote(label, note)
   }
-  await log.writeLine(endFrame({ ...label, ...result }))
+  await log.writeLine(endFrame(label, result))
 }
 
 const LEFTOVER_NOTES: Record<StopResult, string | undefined> = {

@@ -1,130 +1,125 @@
 /**
  * One run of the action, start to end: read the inputs, train while reporting, then publish
- * the final log and results.
+ * the final log and results. The same bundle is the post step, which finishes what a
+ * cancelled or killed main step could not.
  */
-
 import * as core from '@actions/core'
 
-import { chooseArtifactStore, type StoredArtifact } from './artifacts/artifact-store.js'
-import { findExtraFiles } from './artifacts/extra-files.js'
-import { ArtifactPublisher } from './artifacts/publisher.js'
-import { takeSnapshot } from './artifacts/snapshot.js'
-import { ArtifactUploadError, describeCause } from './errors.js'
-import { describeExit } from './log/frames.js'
+import { CANCEL_GRACE_MS, Cancellation } from './cancellation.js'
+import { describeCause } from './errors.js'
+import { describeEnding } from './log/frames.js'
+import { runPostStep } from './post.js'
 import { Progress } from './progress.js'
+import { createPublisher, publishFinal } from './publishing.js'
 import { setArtifactOutputs, setTrainingOutputs } from './reporting/outputs.js'
 import { JobSummary } from './reporting/summary.js'
-import type { IterationResult, ScheduleOutcome } from './scheduler.js'
+import { failed, type IterationResult, type ScheduleOutcome } from './scheduler.js'
 import { checkRunnable } from './settings/checks.js'
-import { parseSettings, type Settings } from './settings/inputs.js'
-import { metricsFilePath, train } from './training.js'
-
-// Pauses before the second and third attempt of the final upload.
-const FINAL_RETRY_DELAYS_MS = [5_000, 20_000]
+import { formatDuration } from './settings/duration.js'
+import { readSettings, type Settings } from './settings/read-settings.js'
+import { readMainStepState, recordFinalUploadDone, recordMainStarted } from './state.js'
+import { TimeBudget } from './time-budget.js'
+import { train } from './training.js'
 
 export async function run(): Promise<void> {
+  if (readMainStepState().mainStarted) return runPostStep()
+  return runMainStep()
+}
+
+async function runMainStep(): Promise<void> {
+  let cancellation: Cancellation | undefined
   try {
     const settings = readSettings()
     await checkRunnable(settings)
+    recordMainStarted()
+    cancellation = new Cancellation(Math.min(settings.killGraceMs, CANCEL_GRACE_MS)).install()
 
     const progress = new Progress(settings)
     const summary = new JobSummary(process.env.GITHUB_STEP_SUMMARY)
-    const publisher = settings.upload === 'never' ? undefined : createPublisher(settings, progress)
+    const budget = createBudget(settings)
+    const publisher =
+      settings.upload === 'never'
+        ? undefined
+        : createPublisher(settings, (artifact, ms) => {
+            progress.artifact = artifact
+            budget?.recordUpload(ms)
+          })
     const refresher = settings.upload === 'every-iteration' ? publisher : undefined
 
-    const { schedule, logError } = await train(settings, { progress, summary, refresher })
+    const context = { progress, summary, cancellation, budget, refresher }
+    const { schedule, logError } = await train(settings, context)
     setTrainingOutputs(schedule, progress, settings.logPath)
-    const uploadError = publisher && (await publishFinal(settings, publisher))
+
+    // After a cancel the runner kills the job within seconds: one try is all there is time for.
+    const retries = cancellation.cancelled ? [] : undefined
+    const upload = publisher && (await publishFinal(settings, publisher, retries))
+    if (upload?.artifact) {
+      setArtifactOutputs(upload.artifact)
+      recordFinalUploadDone()
+    }
 
     await summary.update(progress.summaryState(describeStatus(schedule, settings)))
-    const problems = [uploadError, logError?.message, describeFailure(schedule)]
-    problems
-      .filter((problem) => problem !== undefined)
-      .forEach((problem) => core.setFailed(problem))
+    reportEnd(schedule, settings, [upload?.error, logError?.message])
   } catch (error) {
     core.setFailed(describeCause(error))
+  } finally {
+    cancellation?.uninstall()
   }
 }
 
-function readSettings(): Settings {
-  return parseSettings(
-    // A multi-line value keeps its indentation; every other input is trimmed.
-    (name) => core.getInput(name, { trimWhitespace: name !== 'command' }),
-    { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), platform: process.platform }
-  )
-}
-
-function createPublisher(settings: Settings, progress: Progress): ArtifactPublisher {
-  const store = chooseArtifactStore(process.env, settings.workspace, settings)
-  core.info(`The artifact '${settings.artifactName}' goes to ${store.description}`)
-
-  return new ArtifactPublisher({
-    name: settings.artifactName,
-    store,
-    snapshot: () => snapshotArtifact(settings, false),
-    finalRetryDelaysMs: FINAL_RETRY_DELAYS_MS,
-    onStored: (artifact, durationMs) => recordStored(settings, progress, artifact, durationMs),
-    onRefreshFailed: (error) =>
-      core.warning(`Refreshing the artifact failed; training goes on: ${describeCause(error)}`),
-    onRetry: (error, delayMs) =>
-      core.warning(
-        `Uploading the artifact failed, retrying in ${delayMs / 1000}s: ${describeCause(error)}`
-      )
-  })
-}
-
-/** The log, metrics.csv and the files of `artifact-paths`, frozen as they are now. */
-async function snapshotArtifact(settings: Settings, final: boolean) {
-  const extra = await findExtraFiles(settings.artifactPaths, settings.workspace)
-  // Files often appear only after the first iterations, so only the final upload warns.
-  for (const pattern of extra.unmatched) {
-    const say = final ? core.warning : core.debug
-    say(`artifact-paths: no file matches '${pattern}'`)
-  }
-
-  const metricsFile = metricsFilePath(settings)
-  return takeSnapshot({
-    topLevel: metricsFile ? [settings.logPath, metricsFile] : [settings.logPath],
-    nested: extra.files,
-    workspace: settings.workspace
-  })
-}
-
-function recordStored(
-  settings: Settings,
-  progress: Progress,
-  artifact: StoredArtifact,
-  durationMs: number
-): void {
-  progress.artifact = artifact
-  core.info(
-    `Artifact '${settings.artifactName}' stored (${artifact.size} bytes in ${durationMs} ms): ${artifact.url}`
-  )
-}
-
-/** Uploads the final artifact and sets its outputs; returns what went wrong, if anything. */
-async function publishFinal(settings: Settings, publisher: ArtifactPublisher) {
-  try {
-    const artifact = await publisher.finish(() => snapshotArtifact(settings, true))
-    setArtifactOutputs(artifact)
-    return undefined
-  } catch (error) {
-    const failure = new ArtifactUploadError(settings.artifactName, { cause: error })
-    return `${failure.message} The log is still on disk at ${settings.logPath}.`
-  }
+/** The budget counts from the start of this process, which the runner starts with the step. */
+function createBudget(settings: Settings): TimeBudget | undefined {
+  if (settings.timeLimitMs === undefined) return undefined
+  return new TimeBudget(Math.round(performance.timeOrigin), settings.timeLimitMs)
 }
 
 function describeStatus(schedule: ScheduleOutcome, settings: Settings): string {
   const done = schedule.results.length
-  if (schedule.stopReason === 'completed') {
-    return `Completed: ${done} of ${settings.iterations} iterations succeeded`
+  const total = settings.iterations
+  const failures = schedule.results.filter(failed).length
+  const failedPart = failures > 0 ? `, ${failures} failed` : ''
+  switch (schedule.stopReason) {
+    case 'completed':
+      return `Completed: ${done} of ${total} iterations ran${failedPart}`
+    case 'failed':
+      return `Failed: ${done} of ${total} iterations ran${failedPart}`
+    case 'time-limit':
+      return `Stopped at the time limit: ${done} of ${total} iterations ran${failedPart}`
+    case 'cancelled':
+      return `Cancelled: ${done} of ${total} iterations ran${failedPart}`
   }
-  const failed = schedule.results.at(-1) as IterationResult
-  return `Failed: iteration ${failed.iteration} of ${settings.iterations} (${describeExit(failed)})`
 }
 
-function describeFailure(schedule: ScheduleOutcome): string | undefined {
-  if (schedule.stopReason !== 'failed') return undefined
-  const failed = schedule.results.at(-1) as IterationResult
-  return `Iteration ${failed.iteration} failed (${describeExit(failed)}); the loop stopped there.`
+/** Sets the step's result: failures, warnings, and why the loop ended early. */
+function reportEnd(schedule: ScheduleOutcome, settings: Settings, problems: unknown[]): void {
+  problems.filter((problem) => typeof problem === 'string').forEach((p) => core.setFailed(p))
+
+  const failures = schedule.results.filter(failed).length
+  if (schedule.stopReason === 'cancelled') {
+    core.setFailed(`The run was cancelled after ${schedule.results.length} iteration(s).`)
+  } else if (schedule.stopReason === 'failed') {
+    core.setFailed(describeFailure(schedule, settings))
+  } else if (schedule.stopReason === 'time-limit') {
+    const limit = formatDuration(settings.timeLimitMs ?? 0)
+    core.warning(
+      `Stopped at the time limit (${limit}) after ${schedule.results.length} of ` +
+        `${settings.iterations} iterations; the log holds everything up to there.`
+    )
+    if (failures > 0 && settings.onFailure !== 'ignore')
+      core.setFailed(describeFailure(schedule, settings))
+  } else if (failures > 0) {
+    core.warning(`${failures} iteration(s) failed; on-failure: ignore lets the step succeed.`)
+  }
+}
+
+/** `Iteration 2 failed: exit code 3. The loop stopped there.` */
+function describeFailure(schedule: ScheduleOutcome, settings: Settings): string {
+  const failures = schedule.results.filter(failed)
+  const last = failures.at(-1) as IterationResult
+  const what =
+    failures.length === 1
+      ? `Iteration ${last.iteration} ${describeEnding(last)}.`
+      : `${failures.length} iterations failed, the last iteration ${last.iteration} (${describeEnding(last)}).`
+  const stoppedThere = settings.onFailure === 'stop' && schedule.results.at(-1) === last
+  return stoppedThere ? `${what} The loop stopped there.` : what
 }

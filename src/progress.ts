@@ -6,7 +6,7 @@ import type { StoredArtifact } from './artifacts/artifact-store.js'
 import type { IterationRecord } from './iteration.js'
 import { MetricsHistory } from './metrics/metrics-history.js'
 import type { FailureExcerpt, SummaryState } from './reporting/summary.js'
-import { type IterationResult, succeeded } from './scheduler.js'
+import { failed, type IterationResult, succeeded } from './scheduler.js'
 import type { Settings } from './settings/inputs.js'
 
 // Enough to see a traceback's end without turning the summary into a log.
@@ -25,7 +25,7 @@ export class Progress {
   record(record: IterationRecord): void {
     this.results.push(record.result)
     this.metrics.record(record.result.iteration, record.metrics)
-    if (!succeeded(record.result)) {
+    if (failed(record.result)) {
       this.lastFailure = {
         iteration: record.result.iteration,
         lines: record.tail.lastLines(FAILURE_LINES)
@@ -33,8 +33,12 @@ export class Progress {
     }
   }
 
+  get succeededCount(): number {
+    return this.results.filter(succeeded).length
+  }
+
   get failedCount(): number {
-    return this.results.filter((result) => !succeeded(result)).length
+    return this.results.filter(failed).length
   }
 
   summaryState(status: string): SummaryState {

@@ -8,19 +8,25 @@ import * as path from 'node:path'
 import * as core from '@actions/core'
 
 import type { ArtifactPublisher } from './artifacts/publisher.js'
+import type { Cancellation } from './cancellation.js'
 import { describeCause } from './errors.js'
-import { runIteration } from './iteration.js'
+import { runAttempt } from './iteration.js'
 import { LogWriter } from './log/log-writer.js'
+import { runFrame } from './log/frames.js'
 import { writeScriptFile } from './process/script-file.js'
 import type { Progress } from './progress.js'
 import { reportPause } from './reporting/console.js'
 import type { JobSummary } from './reporting/summary.js'
-import { runSchedule, type ScheduleOutcome } from './scheduler.js'
+import { runSchedule, type ScheduleOutcome, type StopReason } from './scheduler.js'
 import type { Settings } from './settings/inputs.js'
+import { recordIterationGroup } from './state.js'
+import type { TimeBudget } from './time-budget.js'
 
-export interface TrainingReporters {
+export interface TrainingContext {
   readonly progress: Progress
   readonly summary: JobSummary
+  readonly cancellation: Cancellation
+  readonly budget?: TimeBudget
   /** Absent when `upload` is `end` or `never`. */
   readonly refresher?: ArtifactPublisher
 }
@@ -31,41 +37,65 @@ export interface TrainingOutcome {
   readonly logError?: Error
 }
 
-export async function train(settings: Settings, reporters: TrainingReporters) {
+export async function train(
+  settings: Settings,
+  context: TrainingContext
+): Promise<TrainingOutcome> {
   const log = await LogWriter.open(settings.logPath)
   const script = await writeScriptFile(settings.command, settings.shell)
-  const { progress } = reporters
+  const { progress, cancellation, budget } = context
+  const attemptContext = {
+    settings,
+    script,
+    log,
+    cancellation,
+    budget,
+    onSpawn: recordIterationGroup
+  }
 
   try {
     const schedule = await runSchedule({
-      iterations: settings.iterations,
-      delayMs: settings.delayMs,
-      runIteration: async (iteration) => {
-        const record = await runIteration({ settings, script, log }, iteration)
+      ...settings,
+      budget,
+      cancel: cancellation.signal,
+      runAttempt: async (attempt) => {
+        const record = await runAttempt(attemptContext, attempt)
         progress.record(record)
         return record.result
       },
       afterIteration: async () => {
         await log.flush()
-        await afterIteration(settings, reporters)
+        await afterIteration(settings, context)
       },
       onPause: (delayMs, next) => reportPause(delayMs, next, settings.iterations)
     })
-    return { schedule, logError: log.error } satisfies TrainingOutcome
+    await noteEarlyStop(log, schedule.stopReason)
+    return { schedule, logError: log.error }
   } finally {
     await log.close()
     await script.remove()
   }
 }
 
-async function afterIteration(settings: Settings, reporters: TrainingReporters): Promise<void> {
-  const { progress, summary, refresher } = reporters
+async function afterIteration(settings: Settings, context: TrainingContext): Promise<void> {
+  const { progress, summary, refresher } = context
 
   await writeMetricsFile(settings, progress)
   await refresher?.refresh()
 
   const done = progress.results.length
   await summary.update(progress.summaryState(`Running: ${done} of ${settings.iterations} done`))
+}
+
+const EARLY_STOP_NOTES: Partial<Record<StopReason, string>> = {
+  'time-limit': 'stopped: the time limit leaves no room for another iteration',
+  cancelled: 'stopped: the run was cancelled'
+}
+
+/** Says in the log why iterations are missing, for whoever reads it later. */
+async function noteEarlyStop(log: LogWriter, reason: StopReason): Promise<void> {
+  const note = EARLY_STOP_NOTES[reason]
+  if (note) await log.writeLine(runFrame(note))
 }
 
 /** Where metrics.csv goes: beside the log, so it travels with it. */

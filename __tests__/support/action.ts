@@ -11,6 +11,8 @@ export interface ActionRun {
   readonly console: string
   readonly outputs: Record<string, string>
   readonly summary: string
+  /** What the step saved for its post step, as the runner hands it back (STATE_* variables). */
+  readonly state: Record<string, string>
   readonly workspace: string
 }
 
@@ -21,6 +23,8 @@ export interface ActionRunOptions {
   readonly workspace?: string
   /** Called once the process has started, e.g. to signal it. */
   readonly onStart?: (pid: number) => void
+  /** Run as the post step, with the state the main step saved. */
+  readonly postState?: Record<string, string>
 }
 
 const DIST_ENTRY = path.resolve('dist/index.js')
@@ -34,8 +38,8 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   const files = tempFolder('bt-runner-')
   const outputFile = path.join(files, 'output')
   const summaryFile = path.join(files, 'summary')
-  fs.writeFileSync(outputFile, '')
-  fs.writeFileSync(summaryFile, '')
+  const stateFile = path.join(files, 'state')
+  for (const file of [outputFile, summaryFile, stateFile]) fs.writeFileSync(file, '')
 
   const child = spawn(process.execPath, [DIST_ENTRY], {
     cwd: workspace,
@@ -45,7 +49,9 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
       GITHUB_WORKSPACE: workspace,
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_STATE: stateFile,
       RUNNER_TEMP: files,
+      ...stateVariables(options.postState ?? {}),
       ...options.env
     },
     stdio: ['ignore', 'pipe', 'pipe']
@@ -65,6 +71,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     console: consoleText,
     outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
     summary: fs.readFileSync(summaryFile, 'utf8'),
+    state: parseOutputFile(fs.readFileSync(stateFile, 'utf8')),
     workspace
   }
 }
@@ -87,7 +94,11 @@ function inputVariables(inputs: Record<string, string>): NodeJS.ProcessEnv {
   )
 }
 
-/** Reads the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT. */
+function stateVariables(state: Record<string, string>): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]))
+}
+
+/** Reads the `name<<delimiter` blocks @actions/core writes to GITHUB_OUTPUT and GITHUB_STATE. */
 export function parseOutputFile(text: string): Record<string, string> {
   const outputs: Record<string, string> = {}
   const pattern = /^(.+?)<<(.+)\r?\n([\s\S]*?)\r?\n\2$/gm

@@ -53,11 +53,14 @@ export class ArtifactPublisher {
    * The last word: waits for background uploads, then stores the files as they are now,
    * frozen by `snapshot` when given (the final one may say more, such as unmatched patterns).
    */
-  async finish(snapshot = this.options.snapshot): Promise<StoredArtifact> {
+  async finish(
+    snapshot = this.options.snapshot,
+    retryDelaysMs = this.options.finalRetryDelaysMs
+  ): Promise<StoredArtifact> {
     await this.inFlight
     const frozen = await snapshot()
     try {
-      return await this.uploadWithRetries(frozen)
+      return await this.uploadWithRetries(frozen, retryDelaysMs)
     } finally {
       await frozen.remove()
     }
@@ -74,8 +77,10 @@ export class ArtifactPublisher {
     this.inFlight = undefined
   }
 
-  private async uploadWithRetries(snapshot: Snapshot): Promise<StoredArtifact> {
-    const delays = this.options.finalRetryDelaysMs
+  private async uploadWithRetries(
+    snapshot: Snapshot,
+    delays: readonly number[]
+  ): Promise<StoredArtifact> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.upload(snapshot)

@@ -62,11 +62,15 @@ function readProcStat(pid: string): { state: string; groupId: number } | undefin
 
 export type StopResult = 'nothing-left' | 'terminated' | 'killed'
 
-/** SIGTERM to the group, then SIGKILL to whatever is still there after `graceMs`. */
-export async function stopGroup(pid: number, graceMs: number): Promise<StopResult> {
+/** `signal` (SIGTERM unless told) to the group, then SIGKILL to what is left after `graceMs`. */
+export async function stopGroup(
+  pid: number,
+  graceMs: number,
+  signal: NodeJS.Signals = 'SIGTERM'
+): Promise<StopResult> {
   if (!groupIsAlive(pid)) return 'nothing-left'
 
-  signalGroup(pid, 'SIGTERM')
+  signalGroup(pid, signal)
   if (await waitForGroupExit(pid, graceMs)) return 'terminated'
 
   signalGroup(pid, 'SIGKILL')

@@ -28,6 +28,20 @@ export interface ProcessRequest {
   readonly pipeGraceMs: number
   /** How long processes get between SIGTERM and SIGKILL. */
   readonly killGraceMs: number
+  /** Aborted with a StopRequest to stop the process group before it ends by itself. */
+  readonly stop?: AbortSignal
+  /** Told the process id (also its group's id) as soon as it runs. */
+  readonly onSpawn?: (pid: number) => void
+}
+
+export type StopCause = 'timeout' | 'time-limit' | 'cancelled'
+
+/** Why and how a running process is to be stopped. */
+export interface StopRequest {
+  readonly cause: StopCause
+  /** The first signal; SIGKILL follows after the grace period. */
+  readonly signal: NodeJS.Signals
+  readonly graceMs: number
 }
 
 export interface ProcessOutcome {
@@ -38,6 +52,8 @@ export interface ProcessOutcome {
   readonly pipesHeldOpen: boolean
   /** What became of processes the command left running. */
   readonly leftovers: StopResult
+  /** Set when the process was stopped on request rather than ending by itself. */
+  readonly stoppedBy?: StopCause
 }
 
 export async function runProcess(request: ProcessRequest): Promise<ProcessOutcome> {

@@ -4,10 +4,11 @@
  */
 import * as core from '@actions/core'
 
-import { describeExit, type IterationLabel } from '../log/frames.js'
+import { describeEnding, type IterationLabel, iterationName } from '../log/frames.js'
 import type { OutputSink, OutputSource } from '../process/run-process.js'
-import type { IterationResult } from '../scheduler.js'
+import { failed, type AttemptLabel, type IterationResult } from '../scheduler.js'
 import { formatDuration } from '../settings/duration.js'
+import type { FailurePolicy } from '../settings/inputs.js'
 
 const NEWLINE = 0x0a
 
@@ -33,29 +34,42 @@ export class ConsoleEcho implements OutputSink {
   }
 }
 
+/** `Iteration 3/5`, or `Iteration 3/5, attempt 2/3` when retries are on. */
 export function iterationTitle(label: IterationLabel): string {
-  return `Iteration ${label.iteration}/${label.total}`
+  const name = iterationName(label)
+  return name.charAt(0).toUpperCase() + name.slice(1)
 }
 
 export function reportIterationStart(label: IterationLabel): void {
   core.startGroup(iterationTitle(label))
 }
 
-export function reportIterationEnd(label: IterationLabel, result: IterationResult): void {
+export function reportIterationEnd(
+  label: IterationLabel,
+  result: IterationResult,
+  policy: FailurePolicy
+): void {
   core.endGroup()
 
-  const took = formatDuration(result.durationMs)
-  if (result.exitCode === 0) {
-    core.info(`${iterationTitle(label)} succeeded in ${took}`)
-    return
+  const title = iterationTitle(label)
+  const line = `${title}: ${describeEnding(result)} after ${formatDuration(result.durationMs)}`
+  const retrying = failed(result) && label.attempt < label.maxAttempts
+  if (!failed(result)) {
+    // A stop for the time limit or a cancel is explained once, where the run ends.
+    core.info(line)
+  } else if (retrying || policy === 'ignore') {
+    core.warning(retrying ? `${line}; retrying` : line, { title: `${title} failed` })
+  } else {
+    core.error(line, { title: `${title} failed` })
   }
-  core.error(`${iterationTitle(label)} failed after ${took}: ${describeExit(result)}`, {
-    title: `${iterationTitle(label)} failed`
-  })
 }
 
-export function reportPause(delayMs: number, nextIteration: number, total: number): void {
-  core.info(`Waiting ${formatDuration(delayMs)} before iteration ${nextIteration}/${total}`)
+export function reportPause(delayMs: number, next: AttemptLabel, total: number): void {
+  const what =
+    next.attempt > 1
+      ? `retrying iteration ${next.iteration}/${total}`
+      : `iteration ${next.iteration}/${total}`
+  core.info(`Waiting ${formatDuration(delayMs)} before ${what}`)
 }
 
 export function reportIterationNote(label: IterationLabel, note: string): void {

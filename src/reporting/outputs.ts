@@ -15,7 +15,8 @@ export enum Output {
   ArtifactId = 'artifact-id',
   ArtifactUrl = 'artifact-url',
   Results = 'results',
-  Metrics = 'metrics'
+  Metrics = 'metrics',
+  StopReason = 'stop-reason'
 }
 
 export function setTrainingOutputs(
@@ -23,10 +24,9 @@ export function setTrainingOutputs(
   progress: Progress,
   logPath: string
 ): void {
-  const failed = progress.failedCount
-
-  core.setOutput(Output.IterationsCompleted, outcome.results.length - failed)
-  core.setOutput(Output.IterationsFailed, failed)
+  core.setOutput(Output.IterationsCompleted, progress.succeededCount)
+  core.setOutput(Output.IterationsFailed, progress.failedCount)
+  core.setOutput(Output.StopReason, outcome.stopReason)
   core.setOutput(Output.ExitCode, outcome.results.at(-1)?.exitCode ?? '')
   core.setOutput(Output.LogPath, logPath)
   core.setOutput(Output.Results, JSON.stringify(outcome.results.map(describeResult)))
@@ -45,6 +45,8 @@ function describeResult(result: IterationResult) {
     start: result.startedAt.toISOString(),
     durationSeconds: Math.round(result.durationMs) / 1000,
     exitCode: result.exitCode,
-    signal: result.signal ?? null
+    signal: result.signal ?? null,
+    attempt: result.attempt,
+    stoppedBy: result.stoppedBy ?? null
   }
 }

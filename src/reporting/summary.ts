@@ -7,9 +7,9 @@ import * as fs from 'node:fs/promises'
 import * as core from '@actions/core'
 
 import type { StoredArtifact } from '../artifacts/artifact-store.js'
-import { describeExit } from '../log/frames.js'
+import { describeEnding } from '../log/frames.js'
 import type { MetricsHistory } from '../metrics/metrics-history.js'
-import type { IterationResult } from '../scheduler.js'
+import { failed, type IterationResult, succeeded } from '../scheduler.js'
 import { formatDuration } from '../settings/duration.js'
 
 export interface FailureExcerpt {
@@ -65,7 +65,7 @@ function renderIterationTable(results: readonly IterationResult[], total: number
   if (results.length <= FULL_TABLE_ROWS) return [...header, ...results.map(row)].join('\n')
 
   const hidden = results.slice(HEAD_ROWS, -TAIL_ROWS)
-  const hiddenFailures = hidden.filter((result) => result.exitCode !== 0).length
+  const hiddenFailures = hidden.filter(failed).length
   const fold = `| ⋯ | | | ${hidden.length} more iterations, ${hiddenFailures} failed |`
   return [
     ...header,
@@ -76,7 +76,9 @@ function renderIterationTable(results: readonly IterationResult[], total: number
 }
 
 function describeResult(result: IterationResult): string {
-  return result.exitCode === 0 ? '✅ succeeded' : `❌ ${describeExit(result)}`
+  const mark = succeeded(result) ? '✅' : failed(result) ? '❌' : '⏹️'
+  const attempt = result.attempt > 1 ? ` (attempt ${result.attempt})` : ''
+  return `${mark} ${describeEnding(result)}${attempt}`
 }
 
 function formatStart(date: Date): string {

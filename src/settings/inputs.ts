@@ -20,7 +20,13 @@ export enum Input {
   RetentionDays = 'retention-days',
   CompressionLevel = 'compression-level',
   ArtifactPaths = 'artifact-paths',
-  Metrics = 'metrics'
+  Metrics = 'metrics',
+  IterationTimeout = 'iteration-timeout',
+  TimeLimit = 'time-limit',
+  KillGrace = 'kill-grace',
+  OnFailure = 'on-failure',
+  Retries = 'retries',
+  RetryDelay = 'retry-delay'
 }
 
 /** Kept equal to action.yml's defaults by a test, so a local run behaves like the runner. */
@@ -30,7 +36,10 @@ export const INPUT_DEFAULTS: Partial<Record<Input, string>> = {
   [Input.LogPath]: 'training.log',
   [Input.ArtifactName]: 'background-training-logs',
   [Input.Upload]: 'every-iteration',
-  [Input.CompressionLevel]: '6'
+  [Input.CompressionLevel]: '6',
+  [Input.KillGrace]: '10s',
+  [Input.OnFailure]: 'stop',
+  [Input.Retries]: '0'
 }
 
 export const MAX_ITERATIONS = 1_000_000
@@ -38,6 +47,12 @@ export const MAX_ITERATIONS = 1_000_000
 /** When the artifact is refreshed: after each iteration, once at the end, or not at all. */
 export type UploadMode = 'every-iteration' | 'end' | 'never'
 const UPLOAD_MODES: readonly UploadMode[] = ['every-iteration', 'end', 'never']
+
+/** What a failed iteration does to the loop and the step. */
+export type FailurePolicy = 'stop' | 'continue' | 'ignore'
+const FAILURE_POLICIES: readonly FailurePolicy[] = ['stop', 'continue', 'ignore']
+
+export const MAX_RETRIES = 100
 
 export interface Settings {
   readonly command: string
@@ -59,6 +74,15 @@ export interface Settings {
   readonly artifactPaths: readonly string[]
   /** Names of metrics to pick out of the output, in the order given. */
   readonly metrics: readonly string[]
+  /** Undefined: an iteration may run as long as it likes. */
+  readonly iterationTimeoutMs?: number
+  /** Undefined: no budget for the whole step. */
+  readonly timeLimitMs?: number
+  /** Between SIGTERM and SIGKILL when an iteration is stopped. */
+  readonly killGraceMs: number
+  readonly onFailure: FailurePolicy
+  readonly retries: number
+  readonly retryDelayMs: number
 }
 
 /** Reads one raw input; `@actions/core`'s getInput in the action, a map in tests. */
@@ -87,7 +111,20 @@ export function parseSettings(read: InputReader, context: SettingsContext): Sett
     retentionDays: parseOptionalWholeNumber(Input.RetentionDays, value(Input.RetentionDays), 1, 90),
     compressionLevel: parseWholeNumber(Input.CompressionLevel, value(Input.CompressionLevel), 0, 9),
     artifactPaths: parseArtifactPaths(read(Input.ArtifactPaths), workspace),
-    metrics: parseMetricNames(value(Input.Metrics))
+    metrics: parseMetricNames(value(Input.Metrics)),
+    iterationTimeoutMs: parseOptionalDuration(
+      Input.IterationTimeout,
+      value(Input.IterationTimeout)
+    ),
+    timeLimitMs: parseOptionalDuration(Input.TimeLimit, value(Input.TimeLimit)),
+    killGraceMs: parseDurationInput(Input.KillGrace, value(Input.KillGrace)),
+    onFailure: parseChoice(Input.OnFailure, value(Input.OnFailure), FAILURE_POLICIES),
+    retries: parseWholeNumber(Input.Retries, value(Input.Retries), 0, MAX_RETRIES),
+    // A retry waits as long as a normal pause unless told otherwise.
+    retryDelayMs: parseDurationInput(
+      Input.RetryDelay,
+      value(Input.RetryDelay) || value(Input.Delay)
+    )
   })
 }
 
@@ -123,6 +160,16 @@ function parseChoice<T extends string>(input: Input, raw: string, choices: reado
   const choice = choices.find((candidate) => candidate === raw.toLowerCase())
   if (!choice) throw new InputError(input, `one of ${choices.join(', ')}`, raw)
   return choice
+}
+
+/** Empty means none; a limit of zero would stop everything at once, so it is refused. */
+function parseOptionalDuration(input: Input, raw: string): number | undefined {
+  if (raw === '' || raw.toLowerCase() === 'none') return undefined
+  const ms = parseDuration(raw)
+  if (ms === undefined || ms === 0) {
+    throw new InputError(input, `empty (no limit) or ${DURATION_FORM.replace(' or 0', '')}`, raw)
+  }
+  return ms
 }
 
 export function parseDurationInput(input: Input, raw: string): number {

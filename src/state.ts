@@ -1,0 +1,41 @@
+/**
+ * What the main step hands to the post step. The runner keeps these values even when the main
+ * step is cancelled or killed, which is exactly when the post step is needed: to upload a log
+ * the main step did not get to upload, and to stop an iteration it left running.
+ */
+import * as core from '@actions/core'
+
+enum State {
+  MainStarted = 'main-started',
+  IterationGroup = 'iteration-group',
+  FinalUploadDone = 'final-upload-done'
+}
+
+export interface MainStepState {
+  readonly mainStarted: boolean
+  /** The process group of the last iteration started; it may still be running. */
+  readonly iterationGroup?: number
+  readonly finalUploadDone: boolean
+}
+
+export function recordMainStarted(): void {
+  core.saveState(State.MainStarted, 'true')
+}
+
+export function recordIterationGroup(pid: number): void {
+  core.saveState(State.IterationGroup, String(pid))
+}
+
+export function recordFinalUploadDone(): void {
+  core.saveState(State.FinalUploadDone, 'true')
+}
+
+/** The state as the post step sees it; nothing is set when this is the main step. */
+export function readMainStepState(): MainStepState {
+  const group = Number(core.getState(State.IterationGroup))
+  return {
+    mainStarted: core.getState(State.MainStarted) === 'true',
+    iterationGroup: Number.isSafeInteger(group) && group > 0 ? group : undefined,
+    finalUploadDone: core.getState(State.FinalUploadDone) === 'true'
+  }
+}
