@@ -175,8 +175,17 @@ describe('the built action refusing bad input before it runs anything', () => {
     [{ delay: 'soon' }, "Input 'delay' must be a duration such as 90, 90s, 5m, 1h30m or 0"],
     [
       { 'artifact-name': 'logs/run' },
-      "Input 'artifact-name' must be a non-empty name without any of"
+      "Input 'artifact-name' must be a name of 1 to 200 characters"
     ],
+    [
+      { 'artifact-name': '..' },
+      "Input 'artifact-name' must be a name of 1 to 200 characters, not only dots"
+    ],
+    [
+      { 'log-path': 'logs/' },
+      'Input \'log-path\' must be the path of a file, not of a folder; got "logs/".'
+    ],
+    [{ 'log-path': '.' }, "Input 'log-path' must be the path of a file, but"],
     [
       { shell: 'fish' },
       "Input 'shell' must be bash, sh, pwsh, powershell, python, cmd, or a command template"

@@ -128,14 +128,25 @@ describe('parseSettings', () => {
     )
   })
 
-  it.each(['a/b', 'a\\b', 'logs:1', 'what?', 'a*', '<x>', 'a|b', 'a"b', 'line\nbreak'])(
-    'refuses the artifact name %j that the artifact service would refuse',
-    (raw) => {
-      const error = errorFor({ [Input.ArtifactName]: raw })
-      expect(error.input).toBe('artifact-name')
-      expect(error.message).toContain('a non-empty name without any of')
-    }
-  )
+  it.each([
+    'a/b',
+    'a\\b',
+    'logs:1',
+    'what?',
+    'a*',
+    '<x>',
+    'a|b',
+    'a"b',
+    'line\nbreak',
+    '.',
+    '..',
+    '...',
+    'x'.repeat(201)
+  ])('refuses the artifact name %j that the artifact service would refuse', (raw) => {
+    const error = errorFor({ [Input.ArtifactName]: raw })
+    expect(error.input).toBe('artifact-name')
+    expect(error.message).toContain('a name of 1 to 200 characters, not only dots, without any of')
+  })
 
   it('resolves the log path and working directory against the workspace', () => {
     const settings = settingsFrom({

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs/promises'
 
+import * as core from '@actions/core'
 import * as io from '@actions/io'
 
 import { InputError } from '../errors.js'
@@ -11,13 +12,23 @@ import { Input, type Settings } from './inputs.js'
 
 export async function checkRunnable(settings: Settings): Promise<void> {
   await checkWorkingDirectory(settings.workingDirectory)
+  await checkLogPathIsNoFolder(settings.logPath)
   await checkShellFound(settings.shell.executable, settings.shell.label)
 }
 
 async function checkWorkingDirectory(folder: string): Promise<void> {
   const stats = await fs.stat(folder).catch(() => undefined)
   if (!stats?.isDirectory()) {
-    throw new InputError(Input.WorkingDirectory, 'an existing folder', folder)
+    const raw = core.getInput(Input.WorkingDirectory) || folder
+    throw new InputError(Input.WorkingDirectory, `an existing folder (looked for ${folder})`, raw)
+  }
+}
+
+async function checkLogPathIsNoFolder(logPath: string): Promise<void> {
+  const stats = await fs.stat(logPath).catch(() => undefined)
+  if (stats?.isDirectory()) {
+    const raw = core.getInput(Input.LogPath) || logPath
+    throw new InputError(Input.LogPath, `the path of a file, but ${logPath} is a folder`, raw)
   }
 }
 

@@ -188,13 +188,19 @@ function describeForbidden(characters: string[]): string {
   return characters.map((c) => JSON.stringify(c)).join(' ')
 }
 
+// Long enough for any sensible name; longer ones fail as a folder name outside GitHub.
+const MAX_ARTIFACT_NAME_LENGTH = 200
+
 export function parseArtifactName(raw: string): string {
   const name = raw.trim()
   const forbidden = FORBIDDEN_IN_ARTIFACT_NAMES.some((c) => name.includes(c))
-  if (name === '' || forbidden) {
+  // `.` and `..` would name the artifacts folder itself, or its parent, outside GitHub.
+  const onlyDots = /^\.+$/.test(name)
+  if (name === '' || forbidden || onlyDots || name.length > MAX_ARTIFACT_NAME_LENGTH) {
     throw new InputError(
       Input.ArtifactName,
-      `a non-empty name without any of ${describeForbidden(FORBIDDEN_IN_ARTIFACT_NAMES)}`,
+      `a name of 1 to ${MAX_ARTIFACT_NAME_LENGTH} characters, not only dots, without any of ` +
+        describeForbidden(FORBIDDEN_IN_ARTIFACT_NAMES),
       raw
     )
   }
@@ -202,10 +208,13 @@ export function parseArtifactName(raw: string): string {
 }
 
 function parseLogPath(raw: string, workspace: string): string {
+  if (raw.endsWith('/') || raw.endsWith('\\')) {
+    throw new InputError(Input.LogPath, 'the path of a file, not of a folder', raw)
+  }
+
   const logPath = path.resolve(workspace, raw)
   const baseName = path.basename(logPath)
-  const forbidden = FORBIDDEN_IN_FILE_NAMES.some((c) => baseName.includes(c))
-  if (raw.endsWith('/') || raw.endsWith('\\') || forbidden) {
+  if (FORBIDDEN_IN_FILE_NAMES.some((c) => baseName.includes(c))) {
     throw new InputError(
       Input.LogPath,
       `a file path whose name has none of ${describeForbidden(FORBIDDEN_IN_FILE_NAMES)}`,
