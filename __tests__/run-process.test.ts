@@ -9,6 +9,7 @@ import { groupIsAlive } from '../src/process/process-group.js'
 import { type OutputSource, type ProcessOutcome, runProcess } from '../src/process/run-process.js'
 import { writeScriptFile } from '../src/process/script-file.js'
 import { parseShell, type ShellSpec } from '../src/settings/shell.js'
+import { processIsRunning } from './support/processes.js'
 import { tempFolder } from './support/temp.js'
 
 const bash = parseShell('bash') as ShellSpec
@@ -185,13 +186,3 @@ describe('groupIsAlive', () => {
     expect(groupIsAlive(2 ** 22 + 12345)).toBe(false)
   })
 })
-
-/** A zombie (killed, not yet reaped by a PID 1 that never reaps) counts as gone. */
-function processIsRunning(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
-  } catch {
-    return false
-  }
-}

@@ -150,7 +150,7 @@ function resultOf(
   return {
     ...attempt,
     startedAt,
-    durationMs: Date.now() - startedAt.getTime(),
+    durationMs: outcome.exitedAtMs - startedAt.getTime(),
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     stoppedBy: outcome.stoppedBy
@@ -186,5 +186,11 @@ function notesOn(outcome: ProcessOutcome): string[] {
   }
   const leftover = LEFTOVER_NOTES[outcome.leftovers]
   if (leftover) notes.push(leftover)
+  if (outcome.escapedProcessHoldsOutput) {
+    notes.push(
+      "a process that left the iteration's process group (setsid, a daemon) still holds the " +
+        'output and was left running; the action stopped reading from it'
+    )
+  }
   return notes
 }

@@ -22,9 +22,16 @@ export class Progress {
     this.metrics = new MetricsHistory(settings.metrics)
   }
 
+  /** Records an attempt; a retry replaces the attempt before it of the same iteration. */
   record(record: IterationRecord): void {
+    const { iteration } = record.result
+    if (this.results.at(-1)?.iteration === iteration) this.results.pop()
     this.results.push(record.result)
-    this.metrics.record(record.result.iteration, record.metrics)
+    this.metrics.record(iteration, record.metrics)
+
+    if (this.lastFailure?.iteration === iteration && !failed(record.result)) {
+      this.lastFailure = undefined
+    }
     if (failed(record.result)) {
       this.lastFailure = {
         iteration: record.result.iteration,

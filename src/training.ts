@@ -41,7 +41,9 @@ export async function train(
   settings: Settings,
   context: TrainingContext
 ): Promise<TrainingOutcome> {
-  const log = await LogWriter.open(settings.logPath)
+  const log = await LogWriter.open(settings.logPath, (error) =>
+    core.error(`${error.message}. Training goes on; its output still reaches this job log.`)
+  )
   const script = await writeScriptFile(settings.command, settings.shell)
   const { progress, cancellation, budget } = context
   const attemptContext = {

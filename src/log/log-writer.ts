@@ -21,19 +21,26 @@ export class LogWriter {
 
   private constructor(
     readonly path: string,
-    private readonly stream: fs.WriteStream
+    private readonly stream: fs.WriteStream,
+    private readonly onFailure?: (error: LogFileError) => void
   ) {
     stream.on('error', (error) => this.fail(error))
     stream.on('drain', () => this.wakeWaiters())
   }
 
-  /** Opens `logPath` for appending, creating missing folders; never truncates. */
-  static async open(logPath: string): Promise<LogWriter> {
+  /**
+   * Opens `logPath` for appending, creating missing folders; never truncates. `onFailure` hears
+   * of the first write error at once, so nobody learns of it only hours later.
+   */
+  static async open(
+    logPath: string,
+    onFailure?: (error: LogFileError) => void
+  ): Promise<LogWriter> {
     try {
       await fs.promises.mkdir(path.dirname(logPath), { recursive: true })
       const stream = fs.createWriteStream(logPath, { flags: 'a', highWaterMark: QUEUE_LIMIT_BYTES })
       await once(stream, 'open')
-      return new LogWriter(logPath, stream)
+      return new LogWriter(logPath, stream, onFailure)
     } catch (error) {
       throw new LogFileError(logPath, { cause: error })
     }
@@ -72,7 +79,10 @@ export class LogWriter {
   }
 
   private fail(error: Error): void {
-    this.failure ??= new LogFileError(this.path, { cause: error })
+    if (!this.failure) {
+      this.failure = new LogFileError(this.path, { cause: error })
+      this.onFailure?.(this.failure)
+    }
     this.wakeWaiters()
   }
 

@@ -17,7 +17,9 @@ export class MetricsHistory {
     return this.rowsSoFar
   }
 
+  /** Records an iteration's values; a retry's values replace those of the attempt before. */
   record(iteration: number, values: Record<string, number>): void {
+    if (this.rowsSoFar.at(-1)?.iteration === iteration) this.rowsSoFar.pop()
     this.rowsSoFar.push({ iteration, values })
   }
 

@@ -48,8 +48,12 @@ export interface ProcessOutcome {
   /** The exit code, or 128 + the signal's number when a signal ended the process. */
   readonly exitCode: number
   readonly signal?: NodeJS.Signals
+  /** When the process itself exited (the pipes may have closed later). */
+  readonly exitedAtMs: number
   /** Whether the pipes were still held open by another process when the grace period ended. */
   readonly pipesHeldOpen: boolean
+  /** A process that left the group (setsid) still holds the output; it was left running. */
+  readonly escapedProcessHoldsOutput: boolean
   /** What became of processes the command left running. */
   readonly leftovers: StopResult
   /** Set when the process was stopped on request rather than ending by itself. */
@@ -58,19 +62,49 @@ export interface ProcessOutcome {
 
 export async function runProcess(request: ProcessRequest): Promise<ProcessOutcome> {
   const child = await spawnStarted(request)
+  const pid = child.pid as number
+  request.onSpawn?.(pid)
   const pipesClosed = pumpOutput(child, request.output)
+  const stopping = stopOnRequest(pid, request.stop)
 
   const { code, signal } = await exitOf(child)
+  const exitedAtMs = Date.now()
+  // A stop asked for after the exit changes nothing about how the process ended.
+  stopping.detach()
   const pipesHeldOpen = !(await settlesWithin(pipesClosed, request.pipeGraceMs))
-  const leftovers = await stopGroup(child.pid as number, request.killGraceMs)
-
-  if (pipesHeldOpen) await closePipes(child, pipesClosed, request.pipeGraceMs)
+  const leftovers = await stopGroup(pid, request.killGraceMs)
+  await stopping.done
+  const escaped = pipesHeldOpen && !(await closePipes(child, pipesClosed, request.pipeGraceMs))
 
   return {
     exitCode: exitCodeOf(code, signal),
     signal: signal ?? undefined,
+    exitedAtMs,
     pipesHeldOpen,
-    leftovers
+    escapedProcessHoldsOutput: escaped,
+    leftovers,
+    stoppedBy: stopping.cause()
+  }
+}
+
+/** Stops the group when `stop` is aborted; `cause()` says whether that happened. */
+function stopOnRequest(pid: number, stop: AbortSignal | undefined) {
+  let request: StopRequest | undefined
+  let done: Promise<unknown> = Promise.resolve()
+
+  const onAbort = () => {
+    request = stop?.reason as StopRequest
+    done = stopGroup(pid, request.graceMs, request.signal)
+  }
+  if (stop?.aborted) onAbort()
+  else stop?.addEventListener('abort', onAbort, { once: true })
+
+  return {
+    detach: () => stop?.removeEventListener('abort', onAbort),
+    get done() {
+      return done
+    },
+    cause: () => request?.cause
   }
 }
 
@@ -146,12 +180,14 @@ async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolea
 
 /**
  * The group has been stopped, so the pipes close unless a process escaped it (setsid).
- * Destroying them then keeps one stray process from stalling the whole loop.
+ * Destroying them then keeps one stray process from stalling the whole loop. False when the
+ * pipes had to be destroyed: that process is still running.
  */
 async function closePipes(child: ChildProcess, pipesClosed: Promise<void>, ms: number) {
-  if (await settlesWithin(pipesClosed, ms)) return
+  if (await settlesWithin(pipesClosed, ms)) return true
   child.stdout?.destroy()
   child.stderr?.destroy()
+  return false
 }
 
 export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
