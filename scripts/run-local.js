@@ -42,11 +42,15 @@ function main() {
     env: { ...actionEnvironment(flags, outputFile), GITHUB_STEP_SUMMARY: summaryFile }
   })
 
-  // A Ctrl-C reaches the action too (same terminal); it stops the training and saves the log.
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
+  // A Ctrl-C in the terminal reaches the action directly (same process group), which passes it
+  // on to the training and uploads the log; this script only waits for that. A SIGTERM sent
+  // to this script alone is passed on.
+  process.on('SIGINT', () => {})
+  process.on('SIGTERM', () => child.kill('SIGTERM'))
 
   child.on('exit', (code, signal) => {
     printOutputs(outputFile)
+    fs.rmSync(path.dirname(outputFile), { recursive: true, force: true })
     console.log(`\nJob summary: ${summaryFile}`)
     process.exitCode = code ?? (signal ? 1 : 0)
   })
@@ -64,7 +68,9 @@ function readFlags() {
 }
 
 function actionEnvironment(flags, outputFile) {
-  const env = { ...process.env, GITHUB_OUTPUT: outputFile }
+  // npm runs scripts in the project's folder; INIT_CWD is where `npm start` was typed.
+  const workspace = process.env.INIT_CWD || process.cwd()
+  const env = { ...process.env, GITHUB_OUTPUT: outputFile, GITHUB_WORKSPACE: workspace }
   for (const name of inputNames) {
     // The runner's convention, which @actions/core reads back.
     if (flags[name] !== undefined) env[`INPUT_${name.toUpperCase()}`] = flags[name]

@@ -19,15 +19,20 @@ export interface MainStepState {
 }
 
 export function recordMainStarted(): void {
-  core.saveState(State.MainStarted, 'true')
+  save(State.MainStarted, 'true')
 }
 
 export function recordIterationGroup(pid: number): void {
-  core.saveState(State.IterationGroup, String(pid))
+  save(State.IterationGroup, String(pid))
 }
 
 export function recordFinalUploadDone(): void {
-  core.saveState(State.FinalUploadDone, 'true')
+  save(State.FinalUploadDone, 'true')
+}
+
+/** Without the runner's state file there is no post step, and nothing to hand over. */
+function save(name: State, value: string): void {
+  if (process.env.GITHUB_STATE) core.saveState(name, value)
 }
 
 /** The state as the post step sees it; nothing is set when this is the main step. */
