@@ -200,7 +200,9 @@ describe('cancellation', () => {
     })
 
     expect(post.exitCode).toBe(0)
-    expect(post.console).toContain('The main step uploaded the artifact; nothing left to do.')
+    expect(post.console).toContain(
+      'The main step saved and uploaded everything; nothing left to do.'
+    )
     expect(service.requests('CreateArtifact')).toHaveLength(creates)
   })
 })

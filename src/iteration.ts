@@ -25,6 +25,7 @@ import {
 import { OutputTail } from './reporting/output-tail.js'
 import type { AttemptLabel, IterationResult } from './scheduler.js'
 import type { Settings } from './settings/inputs.js'
+import type { ResumePoint } from './resume/resume.js'
 import type { TimeBudget } from './time-budget.js'
 
 /** How long output pipes may stay open after the command exits, held by something it started. */
@@ -36,6 +37,7 @@ export interface IterationContext {
   readonly log: LogWriter
   readonly cancellation: Cancellation
   readonly budget?: TimeBudget
+  readonly resume: ResumePoint
   /** Told the process group of each attempt, for a post step that may have to stop it. */
   readonly onSpawn?: (pid: number) => void
 }
@@ -52,10 +54,12 @@ export async function runAttempt(
   attempt: AttemptLabel
 ): Promise<IterationRecord> {
   const { settings, log } = context
+  const overall = context.resume.previousIterations + attempt.iteration
   const label: IterationLabel = {
     ...attempt,
     total: settings.iterations,
-    maxAttempts: settings.retries + 1
+    maxAttempts: settings.retries + 1,
+    overall: context.resume.resumed ? overall : undefined
   }
   const startedAt = new Date()
   const echo = new ConsoleEcho()
@@ -71,7 +75,10 @@ export async function runAttempt(
     args: context.script.args,
     verbatimArguments: context.script.verbatimArguments,
     cwd: settings.workingDirectory,
-    env: commandEnvironment(process.env, stop.environment),
+    env: commandEnvironment(process.env, {
+      ...stop.environment,
+      ...placeInTraining(context, attempt.iteration)
+    }),
     output: teeTo(echo, log, (chunk) => {
       scanner.write(chunk)
       tail.write(chunk)
@@ -126,6 +133,17 @@ function stopConditions(context: IterationContext, startMs: number) {
     signal: AbortSignal.any(signals),
     environment,
     clear: () => timers.forEach((timer) => clearTimeout(timer))
+  }
+}
+
+/** Where this iteration stands in the larger training, for a command that wants to know. */
+function placeInTraining(context: IterationContext, iteration: number): Record<string, string> {
+  const { resume, settings } = context
+  return {
+    TRAINING_ITERATION: String(resume.previousIterations + iteration),
+    TRAINING_RUN_ITERATION: String(iteration),
+    TRAINING_ITERATIONS: String(settings.iterations),
+    TRAINING_RESUMED: String(resume.resumed)
   }
 }
 

@@ -7,7 +7,10 @@ import * as core from '@actions/core'
 
 import { CANCEL_GRACE_MS, Cancellation } from './cancellation.js'
 import { describeCause } from './errors.js'
-import { describeEnding } from './log/frames.js'
+import type { ArtifactPublisher } from './artifacts/publisher.js'
+import { describeEnding, runFrame } from './log/frames.js'
+import { appendLine } from './log/log-writer.js'
+import { FRESH_START, Resumer } from './resume/resume.js'
 import { runPostStep } from './post.js'
 import { Progress } from './progress.js'
 import { createPublisher, publishFinal } from './publishing.js'
@@ -17,9 +20,14 @@ import { failed, type IterationResult, type ScheduleOutcome } from './scheduler.
 import { checkRunnable } from './settings/checks.js'
 import { formatDuration } from './settings/duration.js'
 import { readSettings, type Settings } from './settings/read-settings.js'
-import { readMainStepState, recordFinalUploadDone, recordMainStarted } from './state.js'
+import {
+  readMainStepState,
+  recordFinalUploadDone,
+  recordMainStarted,
+  recordStateSaved
+} from './state.js'
 import { TimeBudget } from './time-budget.js'
-import { train } from './training.js'
+import { train, type TrainingContext } from './training.js'
 
 export async function run(): Promise<void> {
   if (readMainStepState().mainStarted) return runPostStep()
@@ -34,37 +42,71 @@ async function runMainStep(): Promise<void> {
     recordMainStarted()
     cancellation = new Cancellation(Math.min(settings.killGraceMs, CANCEL_GRACE_MS)).install()
 
-    const progress = new Progress(settings)
-    const summary = new JobSummary(process.env.GITHUB_STEP_SUMMARY)
-    const budget = createBudget(settings)
-    const publisher =
-      settings.upload === 'never'
-        ? undefined
-        : createPublisher(settings, (artifact, ms) => {
-            progress.artifact = artifact
-            budget?.recordUpload(ms)
-          })
-    const refresher = settings.upload === 'every-iteration' ? publisher : undefined
+    const run = await prepareRun(settings, cancellation)
+    const { schedule, logError } = await train(settings, run)
+    setTrainingOutputs(schedule, run.progress, settings.logPath)
 
-    const context = { progress, summary, cancellation, budget, refresher }
-    const { schedule, logError } = await train(settings, context)
-    setTrainingOutputs(schedule, progress, settings.logPath)
-
-    // After a cancel the runner kills the job within seconds: one try is all there is time for.
-    const retries = cancellation.cancelled ? [] : undefined
-    const upload = publisher && (await publishFinal(settings, publisher, retries))
-    if (upload?.artifact) {
-      setArtifactOutputs(upload.artifact)
-      recordFinalUploadDone()
-    }
-
-    await summary.update(progress.summaryState(describeStatus(schedule, settings)))
-    reportEnd(schedule, settings, [upload?.error, logError?.message])
+    await saveTrainingState(settings, run)
+    const uploadError = await uploadFinalArtifact(settings, run)
+    await run.summary.update(run.progress.summaryState(describeStatus(schedule, settings)))
+    reportEnd(schedule, settings, [uploadError, logError?.message])
   } catch (error) {
     core.setFailed(describeCause(error))
   } finally {
     cancellation?.uninstall()
   }
+}
+
+interface RunContext extends TrainingContext {
+  /** Absent when `upload` is `never`. */
+  readonly publisher?: ArtifactPublisher
+}
+
+/** Everything the loop reports to, starting from where an earlier run left off. */
+async function prepareRun(settings: Settings, cancellation: Cancellation): Promise<RunContext> {
+  const resumer = settings.checkpointPaths.length > 0 ? new Resumer(settings) : undefined
+  const progress = new Progress(settings, resumer ? await resumer.restore() : FRESH_START)
+  const budget = createBudget(settings)
+  const publisher =
+    settings.upload === 'never'
+      ? undefined
+      : createPublisher(settings, (artifact, ms) => {
+          progress.artifact = artifact
+          budget?.recordUpload(ms)
+        })
+
+  return {
+    progress,
+    summary: new JobSummary(process.env.GITHUB_STEP_SUMMARY),
+    cancellation,
+    budget,
+    publisher,
+    refresher: settings.upload === 'every-iteration' ? publisher : undefined,
+    resumer
+  }
+}
+
+/** Saves what the next run resumes from; a failure is a warning and a line in the log. */
+async function saveTrainingState(settings: Settings, run: RunContext): Promise<void> {
+  if (!run.resumer) return
+  await run.resumer.updateRecord(run.progress.totalIterations, run.progress.metrics.rows)
+  const problem = await run.resumer.save()
+  if (problem) await appendLine(settings.logPath, runFrame(`note: the ${problem}`))
+  else recordStateSaved()
+}
+
+/** The last upload of the artifact; returns what went wrong, if anything. */
+async function uploadFinalArtifact(settings: Settings, run: RunContext) {
+  if (!run.publisher) return undefined
+
+  // After a cancel the runner kills the job within seconds: one try is all there is time for.
+  const retries = run.cancellation.cancelled ? [] : undefined
+  const upload = await publishFinal(settings, run.publisher, retries)
+  if (upload.artifact) {
+    setArtifactOutputs(upload.artifact)
+    recordFinalUploadDone()
+  }
+  return upload.error
 }
 
 /** The budget counts from the start of this process, which the runner starts with the step. */

@@ -1,16 +1,17 @@
 /**
  * The post step, run by the runner after the job's other steps whatever happened to them. It
- * matters only when the main step ended before its final upload (cancelled, crashed or killed):
- * it stops what is left of the last iteration and uploads the log as it is.
+ * matters only when the main step ended early (cancelled, crashed or killed): it stops what is
+ * left of the last iteration, saves the training state and uploads the log as they are.
  */
 import * as core from '@actions/core'
 
 import { describeCause } from './errors.js'
 import { runFrame } from './log/frames.js'
-import { LogWriter } from './log/log-writer.js'
+import { appendLine } from './log/log-writer.js'
 import { stopGroup } from './process/process-group.js'
-import { publishFinal, createPublisher } from './publishing.js'
-import { readSettings } from './settings/read-settings.js'
+import { createPublisher, publishFinal } from './publishing.js'
+import { Resumer } from './resume/resume.js'
+import { readSettings, type Settings } from './settings/read-settings.js'
 import { readMainStepState } from './state.js'
 
 // The post step has little time either; an iteration left running gets this long to save.
@@ -18,32 +19,43 @@ const POST_KILL_GRACE_MS = 2000
 
 export async function runPostStep(): Promise<void> {
   const state = readMainStepState()
-  if (state.finalUploadDone) {
-    core.info('The main step uploaded the artifact; nothing left to do.')
-    return
-  }
-
   try {
     const settings = readSettings()
-    const stopped =
-      state.iterationGroup && (await stopGroup(state.iterationGroup, POST_KILL_GRACE_MS))
-    await noteInLog(settings.logPath, stopped === 'terminated' || stopped === 'killed')
-    if (settings.upload === 'never') return
+    const stateToSave = settings.checkpointPaths.length > 0 && !state.stateSaved
+    const logToUpload = settings.upload !== 'never' && !state.finalUploadDone
+    if (!stateToSave && !logToUpload) {
+      core.info('The main step saved and uploaded everything; nothing left to do.')
+      return
+    }
 
-    core.info('The main step ended before its final upload; uploading the log now.')
-    const upload = await publishFinal(settings, createPublisher(settings))
-    if (upload.error) core.setFailed(upload.error)
+    const stopped = state.iterationGroup
+      ? await stopGroup(state.iterationGroup, POST_KILL_GRACE_MS)
+      : 'nothing-left'
+    if (stopped !== 'nothing-left') {
+      await appendLine(
+        settings.logPath,
+        runFrame('the post step stopped an iteration left running')
+      )
+    }
+    if (stateToSave) await saveStateLeftBehind(settings)
+    if (logToUpload) await uploadLogLeftBehind(settings)
   } catch (error) {
-    core.setFailed(`The post step could not upload the log: ${describeCause(error)}`)
+    core.setFailed(`The post step could not finish the main step's work: ${describeCause(error)}`)
   }
 }
 
-async function noteInLog(logPath: string, stoppedIteration: boolean): Promise<void> {
-  const log = await LogWriter.open(logPath)
-  if (stoppedIteration)
-    await log.writeLine(runFrame('the post step stopped an iteration left running'))
-  await log.writeLine(
+/** Saves the training state the main step could not, so the next run still resumes. */
+async function saveStateLeftBehind(settings: Settings): Promise<void> {
+  const problem = await new Resumer(settings).save()
+  if (problem) await appendLine(settings.logPath, runFrame(`note: the ${problem}`))
+}
+
+async function uploadLogLeftBehind(settings: Settings): Promise<void> {
+  core.info('The main step ended before its final upload; uploading the log now.')
+  await appendLine(
+    settings.logPath,
     runFrame('the step ended before its final upload; the post step uploaded this log')
   )
-  await log.close()
+  const upload = await publishFinal(settings, createPublisher(settings))
+  if (upload.error) core.setFailed(upload.error)
 }

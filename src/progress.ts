@@ -5,6 +5,7 @@
 import type { StoredArtifact } from './artifacts/artifact-store.js'
 import type { IterationRecord } from './iteration.js'
 import { MetricsHistory } from './metrics/metrics-history.js'
+import { FRESH_START, type ResumePoint } from './resume/resume.js'
 import type { FailureExcerpt, SummaryState } from './reporting/summary.js'
 import { failed, type IterationResult, succeeded } from './scheduler.js'
 import type { Settings } from './settings/inputs.js'
@@ -18,8 +19,11 @@ export class Progress {
   artifact?: StoredArtifact
   private lastFailure?: FailureExcerpt
 
-  constructor(private readonly settings: Settings) {
-    this.metrics = new MetricsHistory(settings.metrics)
+  constructor(
+    private readonly settings: Settings,
+    readonly resume: ResumePoint = FRESH_START
+  ) {
+    this.metrics = new MetricsHistory(settings.metrics, resume.metrics)
   }
 
   /** Records an attempt; a retry replaces the attempt before it of the same iteration. */
@@ -27,7 +31,7 @@ export class Progress {
     const { iteration } = record.result
     if (this.results.at(-1)?.iteration === iteration) this.results.pop()
     this.results.push(record.result)
-    this.metrics.record(iteration, record.metrics)
+    this.metrics.record(this.resume.previousIterations + iteration, record.metrics)
 
     if (this.lastFailure?.iteration === iteration && !failed(record.result)) {
       this.lastFailure = undefined
@@ -48,6 +52,11 @@ export class Progress {
     return this.results.filter(failed).length
   }
 
+  /** Iterations done by this and earlier runs of the same training. */
+  get totalIterations(): number {
+    return this.resume.previousIterations + this.succeededCount
+  }
+
   summaryState(status: string): SummaryState {
     return {
       status,
@@ -56,7 +65,8 @@ export class Progress {
       metrics: this.metrics,
       artifactName: this.settings.artifactName,
       artifact: this.artifact,
-      failure: this.lastFailure
+      failure: this.lastFailure,
+      resumedFrom: this.resume.resumed ? this.resume : undefined
     }
   }
 }

@@ -8,7 +8,8 @@ import * as core from '@actions/core'
 enum State {
   MainStarted = 'main-started',
   IterationGroup = 'iteration-group',
-  FinalUploadDone = 'final-upload-done'
+  FinalUploadDone = 'final-upload-done',
+  StateSaved = 'state-saved'
 }
 
 export interface MainStepState {
@@ -16,6 +17,8 @@ export interface MainStepState {
   /** The process group of the last iteration started; it may still be running. */
   readonly iterationGroup?: number
   readonly finalUploadDone: boolean
+  /** Whether the training state for resuming was saved. */
+  readonly stateSaved: boolean
 }
 
 export function recordMainStarted(): void {
@@ -30,6 +33,10 @@ export function recordFinalUploadDone(): void {
   save(State.FinalUploadDone, 'true')
 }
 
+export function recordStateSaved(): void {
+  save(State.StateSaved, 'true')
+}
+
 /** Without the runner's state file there is no post step, and nothing to hand over. */
 function save(name: State, value: string): void {
   if (process.env.GITHUB_STATE) core.saveState(name, value)
@@ -41,6 +48,7 @@ export function readMainStepState(): MainStepState {
   return {
     mainStarted: core.getState(State.MainStarted) === 'true',
     iterationGroup: Number.isSafeInteger(group) && group > 0 ? group : undefined,
-    finalUploadDone: core.getState(State.FinalUploadDone) === 'true'
+    finalUploadDone: core.getState(State.FinalUploadDone) === 'true',
+    stateSaved: core.getState(State.StateSaved) === 'true'
   }
 }

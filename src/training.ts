@@ -15,6 +15,7 @@ import { LogWriter } from './log/log-writer.js'
 import { runFrame } from './log/frames.js'
 import { writeScriptFile } from './process/script-file.js'
 import type { Progress } from './progress.js'
+import type { Resumer } from './resume/resume.js'
 import { reportPause } from './reporting/console.js'
 import type { JobSummary } from './reporting/summary.js'
 import { runSchedule, type ScheduleOutcome, type StopReason } from './scheduler.js'
@@ -29,6 +30,8 @@ export interface TrainingContext {
   readonly budget?: TimeBudget
   /** Absent when `upload` is `end` or `never`. */
   readonly refresher?: ArtifactPublisher
+  /** Absent unless `checkpoint-path` turns resuming on. */
+  readonly resumer?: Resumer
 }
 
 export interface TrainingOutcome {
@@ -52,6 +55,7 @@ export async function train(
     log,
     cancellation,
     budget,
+    resume: progress.resume,
     onSpawn: recordIterationGroup
   }
 
@@ -80,9 +84,10 @@ export async function train(
 }
 
 async function afterIteration(settings: Settings, context: TrainingContext): Promise<void> {
-  const { progress, summary, refresher } = context
+  const { progress, summary, refresher, resumer } = context
 
   await writeMetricsFile(settings, progress)
+  await resumer?.updateRecord(progress.totalIterations, progress.metrics.rows)
   await refresher?.refresh()
 
   const done = progress.results.length

@@ -14,6 +14,8 @@ export interface IterationLabel {
   readonly attempt: number
   /** 1 + retries; the attempt is only named when there can be more than one. */
   readonly maxAttempts: number
+  /** The number across runs, when this run continues earlier ones. */
+  readonly overall?: number
 }
 
 export interface IterationEnding {
@@ -64,8 +66,9 @@ export function iterationName(label: IterationLabel): string {
 }
 
 function prefix(label: IterationLabel): string {
+  const overall = label.overall !== undefined ? ` (overall ${label.overall})` : ''
   const attempt = label.maxAttempts > 1 ? ` | attempt ${label.attempt}/${label.maxAttempts}` : ''
-  return `${FRAME_PREFIX} | iteration ${label.iteration}/${label.total}${attempt}`
+  return `${FRAME_PREFIX} | iteration ${label.iteration}/${label.total}${overall}${attempt}`
 }
 
 function firstLineOf(command: string): string {

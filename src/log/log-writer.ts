@@ -92,3 +92,10 @@ export class LogWriter {
     waiters.forEach((wake) => wake())
   }
 }
+
+/** Appends one line of the action's own to a log nobody is writing to any more. */
+export async function appendLine(logPath: string, text: string): Promise<void> {
+  const log = await LogWriter.open(logPath)
+  await log.writeLine(text)
+  await log.close()
+}

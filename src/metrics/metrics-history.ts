@@ -9,9 +9,15 @@ export interface MetricsRow {
 }
 
 export class MetricsHistory {
-  private readonly rowsSoFar: MetricsRow[] = []
+  private readonly rowsSoFar: MetricsRow[]
 
-  constructor(readonly names: readonly string[]) {}
+  /** `earlier`: rows of earlier runs of the same training, which the charts continue. */
+  constructor(
+    readonly names: readonly string[],
+    earlier: readonly MetricsRow[] = []
+  ) {
+    this.rowsSoFar = [...earlier]
+  }
 
   get rows(): readonly MetricsRow[] {
     return this.rowsSoFar

@@ -16,7 +16,9 @@ export enum Output {
   ArtifactUrl = 'artifact-url',
   Results = 'results',
   Metrics = 'metrics',
-  StopReason = 'stop-reason'
+  StopReason = 'stop-reason',
+  Resumed = 'resumed',
+  TotalIterations = 'total-iterations'
 }
 
 export function setTrainingOutputs(
@@ -27,6 +29,8 @@ export function setTrainingOutputs(
   core.setOutput(Output.IterationsCompleted, progress.succeededCount)
   core.setOutput(Output.IterationsFailed, progress.failedCount)
   core.setOutput(Output.StopReason, outcome.stopReason)
+  core.setOutput(Output.Resumed, String(progress.resume.resumed))
+  core.setOutput(Output.TotalIterations, progress.totalIterations)
   core.setOutput(Output.ExitCode, outcome.results.at(-1)?.exitCode ?? '')
   core.setOutput(Output.LogPath, logPath)
   core.setOutput(Output.Results, JSON.stringify(outcome.results.map(describeResult)))

@@ -9,6 +9,7 @@ import * as core from '@actions/core'
 import type { StoredArtifact } from '../artifacts/artifact-store.js'
 import { describeEnding } from '../log/frames.js'
 import type { MetricsHistory } from '../metrics/metrics-history.js'
+import type { ResumePoint } from '../resume/resume.js'
 import { failed, type IterationResult, succeeded } from '../scheduler.js'
 import { formatDuration } from '../settings/duration.js'
 
@@ -26,6 +27,7 @@ export interface SummaryState {
   readonly artifactName: string
   readonly artifact?: StoredArtifact
   readonly failure?: FailureExcerpt
+  readonly resumedFrom?: ResumePoint
 }
 
 // Past this many rows the middle of the table is folded into one line.
@@ -39,6 +41,7 @@ export function renderSummary(state: SummaryState): string {
   return [
     '## Background Training',
     `**${state.status}** · ${describeArtifact(state)}`,
+    describeResume(state.resumedFrom),
     renderIterationTable(state.results, state.totalIterations),
     renderMetrics(state.metrics),
     renderFailure(state.failure)
@@ -46,6 +49,12 @@ export function renderSummary(state: SummaryState): string {
     .filter((section) => section !== '')
     .join('\n\n')
     .concat('\n')
+}
+
+function describeResume(resume?: ResumePoint): string {
+  if (!resume) return ''
+  const from = resume.origin ? ` from ${resume.origin}` : ''
+  return `Resumed after iteration ${resume.previousIterations}${from}.`
 }
 
 function describeArtifact(state: SummaryState): string {

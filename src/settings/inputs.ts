@@ -26,7 +26,9 @@ export enum Input {
   KillGrace = 'kill-grace',
   OnFailure = 'on-failure',
   Retries = 'retries',
-  RetryDelay = 'retry-delay'
+  RetryDelay = 'retry-delay',
+  CheckpointPath = 'checkpoint-path',
+  ResumeKey = 'resume-key'
 }
 
 /** Kept equal to action.yml's defaults by a test, so a local run behaves like the runner. */
@@ -83,6 +85,10 @@ export interface Settings {
   readonly onFailure: FailurePolicy
   readonly retries: number
   readonly retryDelayMs: number
+  /** Patterns of the training state to carry between runs; empty means no resuming. */
+  readonly checkpointPaths: readonly string[]
+  /** The family of runs that share progress. */
+  readonly resumeKey: string
 }
 
 /** Reads one raw input; `@actions/core`'s getInput in the action, a map in tests. */
@@ -91,6 +97,8 @@ export type InputReader = (name: Input) => string
 export interface SettingsContext {
   readonly workspace: string
   readonly platform: NodeJS.Platform
+  /** The runner's environment, for defaults built from the workflow and job names. */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 /** Validates every input before anything runs, so a typo fails the step in its first second. */
@@ -124,7 +132,9 @@ export function parseSettings(read: InputReader, context: SettingsContext): Sett
     retryDelayMs: parseDurationInput(
       Input.RetryDelay,
       value(Input.RetryDelay) || value(Input.Delay)
-    )
+    ),
+    checkpointPaths: parsePathList(Input.CheckpointPath, read(Input.CheckpointPath), workspace),
+    resumeKey: parseResumeKey(value(Input.ResumeKey), context.env ?? {})
   })
 }
 
@@ -235,6 +245,10 @@ function parseShellInput(raw: string): ShellSpec {
  * now: its files could not keep a path relative to the workspace inside the artifact.
  */
 function parseArtifactPaths(raw: string, workspace: string): string[] {
+  return parsePathList(Input.ArtifactPaths, raw, workspace)
+}
+
+function parsePathList(input: Input, raw: string, workspace: string): string[] {
   const patterns = raw
     .split(/\r?\n/)
     .map((line) => line.trim())
@@ -244,7 +258,7 @@ function parseArtifactPaths(raw: string, workspace: string): string[] {
     const target = path.resolve(workspace, pattern.replace(/^!/, ''))
     if (!isInside(target, workspace)) {
       throw new InputError(
-        Input.ArtifactPaths,
+        input,
         `files, folders or glob patterns inside the workspace (${workspace}), one per line`,
         pattern
       )
@@ -275,4 +289,25 @@ function parseMetricNames(raw: string): string[] {
     )
   }
   return [...new Set(names)]
+}
+
+// The cache refuses keys with commas and longer than 512 characters; the run id is added.
+const MAX_RESUME_KEY_LENGTH = 400
+
+/** By default one family per workflow and job, which is what a scheduled run continues. */
+function parseResumeKey(raw: string, env: NodeJS.ProcessEnv): string {
+  const key = raw || defaultResumeKey(env)
+  if (key.includes(',') || /[\r\n]/.test(key) || key.length > MAX_RESUME_KEY_LENGTH) {
+    throw new InputError(
+      Input.ResumeKey,
+      `a key of at most ${MAX_RESUME_KEY_LENGTH} characters without commas or line breaks`,
+      raw
+    )
+  }
+  return key
+}
+
+function defaultResumeKey(env: NodeJS.ProcessEnv): string {
+  const parts = ['background-training', env.GITHUB_WORKFLOW, env.GITHUB_JOB].filter(Boolean)
+  return parts.map((part) => String(part).replace(/[\s,]+/g, '-')).join('-')
 }

@@ -11,6 +11,10 @@ export function readSettings(): Settings {
   return parseSettings(
     // Multi-line values keep their indentation; every other input is trimmed.
     (name) => core.getInput(name, { trimWhitespace: name !== Input.Command }),
-    { workspace: process.env.GITHUB_WORKSPACE || process.cwd(), platform: process.platform }
+    {
+      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+      platform: process.platform,
+      env: process.env
+    }
   )
 }
