@@ -10,6 +10,7 @@ import { describeCause } from './errors.js'
 import type { ArtifactPublisher } from './artifacts/publisher.js'
 import { describeEnding, runFrame } from './log/frames.js'
 import { appendLine } from './log/log-writer.js'
+import { Redactor } from './log/redactor.js'
 import { FRESH_START, Resumer } from './resume/resume.js'
 import { runPostStep } from './post.js'
 import { Progress } from './progress.js'
@@ -65,7 +66,9 @@ interface RunContext extends TrainingContext {
 /** Everything the loop reports to, starting from where an earlier run left off. */
 async function prepareRun(settings: Settings, cancellation: Cancellation): Promise<RunContext> {
   const resumer = settings.checkpointPaths.length > 0 ? new Resumer(settings) : undefined
-  const progress = new Progress(settings, resumer ? await resumer.restore() : FRESH_START)
+  const redactor = createRedactor(settings)
+  const resume = resumer ? await resumer.restore() : FRESH_START
+  const progress = new Progress(settings, resume, (text) => redactor.redactText(text))
   const budget = createBudget(settings)
   const publisher =
     settings.upload === 'never'
@@ -82,8 +85,15 @@ async function prepareRun(settings: Settings, cancellation: Cancellation): Promi
     budget,
     publisher,
     refresher: settings.upload === 'every-iteration' ? publisher : undefined,
-    resumer
+    resumer,
+    redactor
   }
+}
+
+/** The runner masks these in the job log too, once it is told about them. */
+function createRedactor(settings: Settings): Redactor {
+  settings.redact.forEach((value) => core.setSecret(value))
+  return new Redactor(settings.redact)
 }
 
 /** Saves what the next run resumes from; a failure is a warning and a line in the log. */

@@ -21,7 +21,9 @@ export class Progress {
 
   constructor(
     private readonly settings: Settings,
-    readonly resume: ResumePoint = FRESH_START
+    readonly resume: ResumePoint = FRESH_START,
+    /** Applied to output quoted in reports, which must not show secrets. */
+    private readonly redact: (text: string) => string = (text) => text
   ) {
     this.metrics = new MetricsHistory(settings.metrics, resume.metrics)
   }
@@ -39,7 +41,7 @@ export class Progress {
     if (failed(record.result)) {
       this.lastFailure = {
         iteration: record.result.iteration,
-        lines: record.tail.lastLines(FAILURE_LINES)
+        lines: record.tail.lastLines(FAILURE_LINES).map(this.redact)
       }
     }
   }

@@ -12,7 +12,9 @@ import type { Cancellation } from './cancellation.js'
 import { describeCause } from './errors.js'
 import { runAttempt } from './iteration.js'
 import { LogWriter } from './log/log-writer.js'
+import { AnsiStripper } from './log/ansi-stripper.js'
 import { runFrame } from './log/frames.js'
+import type { Redactor } from './log/redactor.js'
 import { writeScriptFile } from './process/script-file.js'
 import type { Progress } from './progress.js'
 import type { Resumer } from './resume/resume.js'
@@ -32,6 +34,8 @@ export interface TrainingContext {
   readonly refresher?: ArtifactPublisher
   /** Absent unless `checkpoint-path` turns resuming on. */
   readonly resumer?: Resumer
+  /** Keeps secrets out of the log file and the summary. */
+  readonly redactor: Redactor
 }
 
 export interface TrainingOutcome {
@@ -44,9 +48,12 @@ export async function train(
   settings: Settings,
   context: TrainingContext
 ): Promise<TrainingOutcome> {
-  const log = await LogWriter.open(settings.logPath, (error) =>
-    core.error(`${error.message}. Training goes on; its output still reaches this job log.`)
-  )
+  const log = await LogWriter.open(settings.logPath, {
+    onFailure: (error) =>
+      core.error(`${error.message}. Training goes on; its output still reaches this job log.`),
+    filters: settings.stripAnsi ? [new AnsiStripper(), context.redactor] : [context.redactor],
+    redactor: context.redactor
+  })
   const script = await writeScriptFile(settings.command, settings.shell)
   const { progress, cancellation, budget } = context
   const attemptContext = {

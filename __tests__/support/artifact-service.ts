@@ -13,6 +13,10 @@
  *   GetSignedArtifactURL hand out: Put Block (`?comp=block&blockid=`), Put Block List
  *   (`?comp=blocklist`, XML body), single-shot Put Blob, and a plain GET to download.
  *
+ * The same server also answers the cache service (./cache-service.ts), because the cache
+ * client finds its service through ACTIONS_RESULTS_URL as well; the runtime token, the request
+ * log and fault injection are shared.
+ *
  * Everything lives in memory and the server listens on 127.0.0.1 only.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
@@ -20,8 +24,49 @@ import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+import {
+  CACHE_BLOB_PREFIX,
+  CACHE_TWIRP_PREFIX,
+  type CacheOperation,
+  CacheStore,
+  type StoredCacheEntry,
+  cacheOperation,
+  isCacheTwirpMethod
+} from './cache-service.js'
+import {
+  BlobError,
+  type JsonObject,
+  TwirpError,
+  answerBlob,
+  blobVerb,
+  commitBlockList,
+  commitWholeBlob,
+  errorMessage,
+  faultCode,
+  int64,
+  newSignature,
+  optionalDate,
+  optionalString,
+  parseJson,
+  parseQuery,
+  readBody,
+  requireObject,
+  requireString,
+  sendBlobError,
+  sendCreated,
+  sendJson,
+  sendTwirpError,
+  signedBlobUrl,
+  stageBlock
+} from './results-wire.js'
+
+export { CACHE_CONFLICT_MESSAGE } from './cache-service.js'
+export type { CacheOperation, StoredCacheEntry } from './cache-service.js'
+
 const SERVICE_NAME = 'github.actions.results.api.v1.ArtifactService'
 const TWIRP_PREFIX = `/twirp/${SERVICE_NAME}/`
+// Any Twirp service; fault responses there must be Twirp errors whichever service it is.
+const ANY_TWIRP_PREFIX = '/twirp/'
 
 // The Azure SDK splits an IP-host blob URL as /<account>/<container>/<blob>, so the signed
 // URLs need an account segment in front of the container or BlobClient rejects them.
@@ -41,7 +86,7 @@ export const TWIRP_METHODS = [
 ] as const
 export type TwirpMethod = (typeof TWIRP_METHODS)[number]
 export type BlobOperation = 'PutBlock' | 'PutBlockList' | 'PutBlob' | 'GetBlob'
-export type Operation = TwirpMethod | BlobOperation
+export type Operation = TwirpMethod | BlobOperation | CacheOperation
 
 /** What the request hook and the request log see of each request. */
 export interface ObservedRequest {
@@ -90,17 +135,34 @@ export interface ArtifactService {
   readonly runId: string
   readonly jobId: string
   /**
-   * Environment for the artifact client: a runtime token scoped to the run and job, the
-   * results URL, and GITHUB_SERVER_URL pinned to github.com because the client refuses GHES.
+   * Environment for the artifact and cache clients: a runtime token scoped to the run and
+   * job, the results URL, GITHUB_SERVER_URL pinned to github.com because both clients refuse
+   * GHES, and ACTIONS_CACHE_SERVICE_V2, without which the cache client speaks the legacy
+   * protocol. The cache client also needs RUNNER_TEMP (else it writes under /home/actions)
+   * and reads paths against GITHUB_WORKSPACE; those belong to the caller.
    */
   env(runId?: string, jobId?: string): Record<string, string>
   /** Live artifacts of every run, oldest first. */
   artifacts(): StoredArtifact[]
+  /** Finalized cache entries, oldest first. All tokens share one cache scope. */
+  cacheEntries(): StoredCacheEntry[]
+  /**
+   * Drops the cache entries of `key` (only the one of `version`, if given) as eviction would,
+   * an unfinished upload included. Returns how many went.
+   */
+  deleteCacheEntry(key: string, version?: string): number
   /** Requests seen so far, optionally only those of one operation. */
   requests(operation?: Operation): ObservedRequest[]
   /**
    * Answer the next `times` requests of `operation` with `status` before doing anything else.
    * Twirp calls get a JSON error body, blob calls an XML one. Calls queue up in order.
+   *
+   * How the clients retry: both Twirp clients make 5 attempts on 500, 502, 503 and 504 (the
+   * artifact client on 429 too), waiting 3 s, then about 1.5 times longer each time; other
+   * statuses fail at once. The storage SDK, which uploads every blob, tries 4 times on 500 and
+   * 503, after 0 s, 4 s and 12 s. The cache download (GetCacheBlob) makes 2 attempts, 5 s
+   * apart, on 502, 503 and 504 only, and saves the body of any status below 500 as the
+   * archive, so a 4xx there surfaces as a failing tar.
    */
   failNext(operation: Operation, status: number, times?: number, message?: string): void
   /** The request hook; may be replaced or cleared at any time. */
@@ -124,6 +186,8 @@ export async function startArtifactService(
     jobId: state.defaultJobId,
     env: (runId, jobId) => state.env(runId, jobId),
     artifacts: () => state.liveArtifacts(),
+    cacheEntries: () => state.cache.entries(),
+    deleteCacheEntry: (key, version) => state.cache.delete(key, version),
     requests: (operation) => state.log.filter((r) => !operation || r.operation === operation),
     failNext: (operation, status, times = 1, message) =>
       state.addFaults(operation, status, times, message),
@@ -200,29 +264,6 @@ interface ArtifactRecord {
   createdAt: Date
 }
 
-/** An error the Twirp dispatcher turns into a Twirp error response. */
-class TwirpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string
-  ) {
-    super(message)
-  }
-}
-
-/** An error the blob dispatcher turns into an Azure Storage XML error response. */
-class BlobError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string
-  ) {
-    super(message)
-  }
-}
-
-type JsonObject = Record<string, unknown>
 type TwirpHandler = (body: JsonObject, scope: TokenScope) => JsonObject
 
 class ServiceState {
@@ -234,6 +275,7 @@ class ServiceState {
   private readonly faults = new Map<Operation, Fault[]>()
   private readonly records: ArtifactRecord[] = []
   private nextId = 1
+  readonly cache = new CacheStore(() => this.origin)
 
   private readonly twirpHandlers: Record<TwirpMethod, TwirpHandler> = {
     CreateArtifact: (body, scope) => this.createArtifact(body, scope),
@@ -249,7 +291,8 @@ class ServiceState {
     return {
       ACTIONS_RUNTIME_TOKEN: this.issueToken(runId, jobId),
       ACTIONS_RESULTS_URL: `${this.origin}/`,
-      GITHUB_SERVER_URL: 'https://github.com'
+      GITHUB_SERVER_URL: 'https://github.com',
+      ACTIONS_CACHE_SERVICE_V2: 'true'
     }
   }
 
@@ -272,7 +315,7 @@ class ServiceState {
     const raw = await readBody(req)
     const observed = observe(req.method ?? 'GET', url, raw)
     this.log.push(observed)
-    const isTwirp = url.pathname.startsWith(TWIRP_PREFIX)
+    const isTwirp = url.pathname.startsWith(ANY_TWIRP_PREFIX)
     const fail = isTwirp ? sendTwirpError : sendBlobError
     try {
       await this.hook?.(observed)
@@ -287,6 +330,8 @@ class ServiceState {
       this.handleTwirp(req, url, observed, res)
     } else if (url.pathname.startsWith(BLOB_PREFIX)) {
       this.handleBlob(req, url, observed.operation, raw, res)
+    } else if (url.pathname.startsWith(CACHE_BLOB_PREFIX)) {
+      answerBlob(res, () => this.cache.handleBlob(req, url, raw, res))
     } else {
       sendJson(res, 404, { code: 'bad_route', msg: `no route for ${url.pathname}` })
     }
@@ -306,14 +351,30 @@ class ServiceState {
     res: ServerResponse
   ): void {
     try {
-      const method = twirpMethod(req, url)
+      const handler = this.twirpRoute(req, url)
       const scope = this.authenticate(req)
       const body = requireObject(observed.body)
-      sendJson(res, 200, this.twirpHandlers[method](body, scope))
+      sendJson(res, 200, handler(body, scope))
     } catch (error) {
       if (!(error instanceof TwirpError)) throw error
       sendTwirpError(res, error.status, error.code, error.message)
     }
+  }
+
+  /** Twirp routes only JSON POSTs to known methods; anything else is `bad_route` (404). */
+  private twirpRoute(req: IncomingMessage, url: URL): TwirpHandler {
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim()
+    const method = url.pathname.slice(url.pathname.lastIndexOf('/') + 1)
+    if (req.method === 'POST' && contentType === 'application/json') {
+      if (url.pathname === `${TWIRP_PREFIX}${method}` && isTwirpMethod(method)) {
+        return this.twirpHandlers[method]
+      }
+      if (url.pathname === `${CACHE_TWIRP_PREFIX}${method}` && isCacheTwirpMethod(method)) {
+        // The cache is one scope for every token, so only the token's validity matters.
+        return (body) => this.cache.call(method, body)
+      }
+    }
+    throw new TwirpError(404, 'bad_route', `no handler for ${req.method} ${url.pathname}`)
   }
 
   /** Tokens are unsigned, so the service accepts only the exact ones it issued. */
@@ -435,9 +496,7 @@ class ServiceState {
   }
 
   private blobUrl(record: ArtifactRecord, sig: string): string {
-    const expiry = new Date(Date.now() + 3600_000).toISOString()
-    const query = `sv=2023-11-03&se=${encodeURIComponent(expiry)}&sig=${encodeURIComponent(sig)}`
-    return `${this.origin}${BLOB_PREFIX}${record.blobName}?${query}`
+    return signedBlobUrl(this.origin, `${BLOB_PREFIX}${record.blobName}`, sig)
   }
 
   // -------------------------------------------------------------------------------------------
@@ -450,7 +509,7 @@ class ServiceState {
     raw: Buffer,
     res: ServerResponse
   ): void {
-    try {
+    answerBlob(res, () => {
       if (operation === 'Unknown') {
         throw new BlobError(400, 'UnsupportedHttpVerb', `${req.method} ${url.search}`)
       }
@@ -464,11 +523,8 @@ class ServiceState {
       if (operation === 'PutBlock') stageBlock(record, query.get('blockid'), raw)
       else if (operation === 'PutBlockList') commitBlockList(record, raw, req)
       else commitWholeBlob(record, raw, req)
-      sendCreated(res, record)
-    } catch (error) {
-      if (!(error instanceof BlobError)) throw error
-      sendBlobError(res, error.status, error.code, error.message)
-    }
+      sendCreated(res, record.id)
+    })
   }
 
   private blobRecord(pathname: string): ArtifactRecord {
@@ -500,62 +556,30 @@ function observe(httpMethod: string, url: URL, raw: Buffer): ObservedRequest {
   const path = url.pathname
   const bodyBytes = raw.length
   const observed: ObservedRequest = { operation: 'Unknown', httpMethod, path, bodyBytes }
+  if (path.startsWith(ANY_TWIRP_PREFIX)) observed.body = parseJson(raw)
   if (path.startsWith(TWIRP_PREFIX)) {
     const method = path.slice(TWIRP_PREFIX.length)
     if (isTwirpMethod(method)) observed.operation = method
-    observed.body = parseJson(raw)
   } else if (path.startsWith(BLOB_PREFIX)) {
     observed.operation = blobOperation(httpMethod, parseQuery(url.search).get('comp'))
+  } else {
+    observed.operation = cacheOperation(httpMethod, url) ?? 'Unknown'
   }
   return observed
 }
 
+/** Artifact blobs are written and read whole; HEAD is not something the client sends. */
 function blobOperation(httpMethod: string, comp: string | undefined): Operation | 'Unknown' {
-  if (httpMethod === 'GET' && comp === undefined) return 'GetBlob'
-  if (httpMethod !== 'PUT') return 'Unknown'
-  if (comp === 'block') return 'PutBlock'
-  if (comp === 'blocklist') return 'PutBlockList'
-  return comp === undefined ? 'PutBlob' : 'Unknown'
+  const verb = blobVerb(httpMethod, comp)
+  return verb === undefined || verb === 'GetBlobProperties' ? 'Unknown' : verb
 }
 
 function isTwirpMethod(name: string): name is TwirpMethod {
   return (TWIRP_METHODS as readonly string[]).includes(name)
 }
 
-/** Twirp routes only JSON POSTs to known methods; anything else is `bad_route` (404). */
-function twirpMethod(req: IncomingMessage, url: URL): TwirpMethod {
-  const method = url.pathname.slice(TWIRP_PREFIX.length)
-  const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim()
-  if (req.method !== 'POST' || !isTwirpMethod(method) || contentType !== 'application/json') {
-    throw new TwirpError(404, 'bad_route', `no handler for ${req.method} ${url.pathname}`)
-  }
-  return method
-}
-
-/**
- * Block ids are base64 and may hold '+'. URLSearchParams would turn a '+' into a space, so
- * decode with decodeURIComponent, which leaves it alone, to match the ids in the XML list.
- */
-function parseQuery(search: string): Map<string, string> {
-  const query = new Map<string, string>()
-  for (const pair of search.replace(/^\?/, '').split('&')) {
-    if (!pair) continue
-    const at = pair.indexOf('=')
-    const key = at < 0 ? pair : pair.slice(0, at)
-    query.set(decodeURIComponent(key), at < 0 ? '' : decodeURIComponent(pair.slice(at + 1)))
-  }
-  return query
-}
-
 // ---------------------------------------------------------------------------------------------
-// Twirp field helpers
-
-function requireObject(body: unknown): JsonObject {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new TwirpError(400, 'malformed', 'request body is not a JSON object')
-  }
-  return body as JsonObject
-}
+// Artifact fields
 
 /**
  * The token decides the run. The job id in the body may be another job's: deleting or
@@ -568,41 +592,6 @@ function requireIds(body: JsonObject, scope: TokenScope): TokenScope {
     throw new TwirpError(403, 'permission_denied', 'token is not scoped to that workflow run')
   }
   return { runId, jobId }
-}
-
-function requireString(body: JsonObject, field: string): string {
-  const value = optionalString(body, field)
-  if (!value) throw new TwirpError(400, 'invalid_argument', `${field} is required`)
-  return value
-}
-
-/** Wrapper types such as StringValue arrive as bare JSON strings. */
-function optionalString(body: JsonObject, field: string): string | undefined {
-  const value = body[field]
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string') {
-    throw new TwirpError(400, 'invalid_argument', `${field} must be a string`)
-  }
-  return value
-}
-
-function optionalDate(body: JsonObject, field: string): Date | undefined {
-  const value = optionalString(body, field)
-  if (value === undefined) return undefined
-  const date = new Date(value)
-  if (Number.isNaN(date.getTime())) {
-    throw new TwirpError(400, 'invalid_argument', `${field} is not a timestamp`)
-  }
-  return date
-}
-
-/** Proto3 JSON writes int64 as a decimal string; accept a plain number too. */
-function int64(value: unknown, field: string): number {
-  const text = typeof value === 'number' ? String(value) : value
-  if (typeof text !== 'string' || !/^\d+$/.test(text)) {
-    throw new TwirpError(400, 'invalid_argument', `${field} is not an int64`)
-  }
-  return Number(text)
 }
 
 function toMonolithArtifact(record: ArtifactRecord): JsonObject {
@@ -633,52 +622,7 @@ function toStoredArtifact(record: ArtifactRecord): StoredArtifact {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Blob helpers
-
-function stageBlock(record: ArtifactRecord, blockId: string | undefined, data: Buffer): void {
-  if (!blockId) throw new BlobError(400, 'MissingRequiredQueryParameter', 'blockid is required')
-  record.stagedBlocks.set(blockId, data)
-}
-
-/** Assembles the blob from staged blocks in the order the XML block list names them. */
-function commitBlockList(record: ArtifactRecord, xml: Buffer, req: IncomingMessage): void {
-  const parts: Buffer[] = []
-  const pattern = /<(Latest|Uncommitted|Committed)>([^<]*)<\/\1>/g
-  for (const [, , blockId] of xml.toString('utf8').matchAll(pattern)) {
-    const block = record.stagedBlocks.get(blockId)
-    if (!block) throw new BlobError(400, 'InvalidBlockList', `unknown block ${blockId}`)
-    parts.push(block)
-  }
-  record.committed = Buffer.concat(parts)
-  record.contentType = headerValue(req, 'x-ms-blob-content-type')
-  record.stagedBlocks.clear()
-}
-
-function commitWholeBlob(record: ArtifactRecord, data: Buffer, req: IncomingMessage): void {
-  if (headerValue(req, 'x-ms-blob-type') !== 'BlockBlob') {
-    throw new BlobError(400, 'InvalidHeaderValue', 'only block blobs are supported')
-  }
-  record.committed = data
-  record.contentType =
-    headerValue(req, 'x-ms-blob-content-type') ?? headerValue(req, 'content-type')
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
-
-/** Azure answers Put Block, Put Block List and Put Blob with 201 Created; the SDK insists. */
-function sendCreated(res: ServerResponse, record: ArtifactRecord): void {
-  res.writeHead(201, {
-    ETag: `"0x${record.id.toString(16).toUpperCase()}"`,
-    'Last-Modified': new Date().toUTCString(),
-    'x-ms-request-id': randomUUID(),
-    'x-ms-version': '2023-11-03',
-    'Content-Length': '0'
-  })
-  res.end()
-}
+// Artifact blobs
 
 /**
  * The client unzips only when the content type says zip (or the path ends in .zip), and
@@ -699,86 +643,12 @@ function sendBlob(res: ServerResponse, data: Buffer, record: ArtifactRecord): vo
 }
 
 // ---------------------------------------------------------------------------------------------
-// Responses and small utilities
-
-const TWIRP_CODES: Record<number, string> = {
-  400: 'invalid_argument',
-  401: 'unauthenticated',
-  403: 'permission_denied',
-  404: 'not_found',
-  408: 'deadline_exceeded',
-  409: 'already_exists',
-  412: 'failed_precondition',
-  429: 'resource_exhausted',
-  500: 'internal',
-  501: 'unimplemented',
-  503: 'unavailable'
-}
-
-function faultCode(status: number, isTwirp: boolean): string {
-  if (isTwirp) return TWIRP_CODES[status] ?? 'unknown'
-  return status >= 500 ? 'InternalError' : 'InjectedFault'
-}
-
-/**
- * Always a JSON body: the client retries any response whose body is not JSON, whatever its
- * status, so a plain-text error would be retried even where the real service's is not.
- */
-function sendTwirpError(res: ServerResponse, status: number, code: string, msg: string): void {
-  sendJson(res, status, { code, msg })
-}
-
-function sendBlobError(res: ServerResponse, status: number, code: string, message: string): void {
-  const xml =
-    '<?xml version="1.0" encoding="utf-8"?>' +
-    `<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`
-  res.writeHead(status, {
-    'Content-Type': 'application/xml',
-    'Content-Length': String(Buffer.byteLength(xml)),
-    'x-ms-error-code': code
-  })
-  res.end(xml)
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'Content-Length': String(Buffer.byteLength(text))
-  })
-  res.end(text)
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
-}
-
-function parseJson(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'))
-  } catch {
-    return undefined
-  }
-}
+// Small utilities
 
 function sha256Digest(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`
 }
 
-function newSignature(): string {
-  return randomBytes(24).toString('base64')
-}
-
 function base64Url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url')
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

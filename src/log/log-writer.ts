@@ -8,8 +8,19 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 
 import { LogFileError } from '../errors.js'
+import type { ByteFilter } from './byte-filter.js'
+import type { Redactor } from './redactor.js'
 
 const NEWLINE = 0x0a
+
+export interface LogWriterOptions {
+  /** Hears of the first write error at once, so nobody learns of it only hours later. */
+  readonly onFailure?: (error: LogFileError) => void
+  /** Applied in order to output on its way into the file. */
+  readonly filters?: readonly ByteFilter[]
+  /** Applied to the action's own lines. */
+  readonly redactor?: Redactor
+}
 
 // Large enough that a fast producer is rarely paused, small enough to bound memory.
 const QUEUE_LIMIT_BYTES = 1024 * 1024
@@ -22,25 +33,21 @@ export class LogWriter {
   private constructor(
     readonly path: string,
     private readonly stream: fs.WriteStream,
-    private readonly onFailure?: (error: LogFileError) => void
+    private readonly options: LogWriterOptions
   ) {
     stream.on('error', (error) => this.fail(error))
     stream.on('drain', () => this.wakeWaiters())
   }
 
   /**
-   * Opens `logPath` for appending, creating missing folders; never truncates. `onFailure` hears
-   * of the first write error at once, so nobody learns of it only hours later.
+   * Opens `logPath` for appending, creating missing folders; never truncates.
    */
-  static async open(
-    logPath: string,
-    onFailure?: (error: LogFileError) => void
-  ): Promise<LogWriter> {
+  static async open(logPath: string, options: LogWriterOptions = {}): Promise<LogWriter> {
     try {
       await fs.promises.mkdir(path.dirname(logPath), { recursive: true })
       const stream = fs.createWriteStream(logPath, { flags: 'a', highWaterMark: QUEUE_LIMIT_BYTES })
       await once(stream, 'open')
-      return new LogWriter(logPath, stream, onFailure)
+      return new LogWriter(logPath, stream, options)
     } catch (error) {
       throw new LogFileError(logPath, { cause: error })
     }
@@ -51,19 +58,47 @@ export class LogWriter {
     return this.failure
   }
 
-  /** Appends raw bytes. The promise, when there is one, resolves once there is room again. */
+  /**
+   * Appends output bytes, through the filters (redaction, ANSI stripping) if any. The promise,
+   * when there is one, resolves once there is room again.
+   */
   write(chunk: Buffer): void | Promise<void> {
-    if (this.failure || chunk.length === 0) return
+    const filters = this.options.filters ?? []
+    const filtered = filters.reduce((data, filter) => filter.push(data), chunk)
+    return this.append(filtered)
+  }
 
-    this.endsWithNewline = chunk[chunk.length - 1] === NEWLINE
-    if (this.stream.write(chunk)) return
+  /**
+   * Appends one line of the action's own, after whatever the filters still hold, starting a
+   * new line first if the output left one open.
+   */
+  writeLine(text: string): void | Promise<void> {
+    this.append(this.flushFilters())
+    const lead = this.endsWithNewline ? '' : '\n'
+    const line = this.redact(`${lead}${text}\n`)
+    return this.append(Buffer.from(line, 'utf8'))
+  }
+
+  private append(data: Buffer): void | Promise<void> {
+    if (this.failure || data.length === 0) return
+
+    this.endsWithNewline = data[data.length - 1] === NEWLINE
+    if (this.stream.write(data)) return
     return new Promise((resolve) => this.resumeWaiters.push(resolve))
   }
 
-  /** Appends one line of the action's own, starting a new line first if the output left one open. */
-  writeLine(text: string): void | Promise<void> {
-    const lead = this.endsWithNewline ? '' : '\n'
-    return this.write(Buffer.from(`${lead}${text}\n`, 'utf8'))
+  /** Everything the filters hold back, passed through the filters after them. */
+  private flushFilters(): Buffer {
+    const filters = this.options.filters ?? []
+    return filters.reduce<Buffer>((data, filter, index) => {
+      const passed = index === 0 ? data : filter.push(data)
+      return Buffer.concat([passed, filter.flush()])
+    }, Buffer.alloc(0))
+  }
+
+  /** The action's own lines quote the command, which may hold a secret too. */
+  private redact(text: string): string {
+    return this.options.redactor ? this.options.redactor.redactText(text) : text
   }
 
   /** Waits until everything written so far is in the file (or has failed). */
@@ -81,7 +116,7 @@ export class LogWriter {
   private fail(error: Error): void {
     if (!this.failure) {
       this.failure = new LogFileError(this.path, { cause: error })
-      this.onFailure?.(this.failure)
+      this.options.onFailure?.(this.failure)
     }
     this.wakeWaiters()
   }

@@ -28,7 +28,9 @@ export enum Input {
   Retries = 'retries',
   RetryDelay = 'retry-delay',
   CheckpointPath = 'checkpoint-path',
-  ResumeKey = 'resume-key'
+  ResumeKey = 'resume-key',
+  Redact = 'redact',
+  StripAnsi = 'strip-ansi'
 }
 
 /** Kept equal to action.yml's defaults by a test, so a local run behaves like the runner. */
@@ -41,7 +43,8 @@ export const INPUT_DEFAULTS: Partial<Record<Input, string>> = {
   [Input.CompressionLevel]: '6',
   [Input.KillGrace]: '10s',
   [Input.OnFailure]: 'stop',
-  [Input.Retries]: '0'
+  [Input.Retries]: '0',
+  [Input.StripAnsi]: 'false'
 }
 
 export const MAX_ITERATIONS = 1_000_000
@@ -89,6 +92,10 @@ export interface Settings {
   readonly checkpointPaths: readonly string[]
   /** The family of runs that share progress. */
   readonly resumeKey: string
+  /** Values replaced with *** in every file the action writes. */
+  readonly redact: readonly string[]
+  /** Whether ANSI colour codes are removed from the log file. */
+  readonly stripAnsi: boolean
 }
 
 /** Reads one raw input; `@actions/core`'s getInput in the action, a map in tests. */
@@ -134,7 +141,9 @@ export function parseSettings(read: InputReader, context: SettingsContext): Sett
       value(Input.RetryDelay) || value(Input.Delay)
     ),
     checkpointPaths: parsePathList(Input.CheckpointPath, read(Input.CheckpointPath), workspace),
-    resumeKey: parseResumeKey(value(Input.ResumeKey), context.env ?? {})
+    resumeKey: parseResumeKey(value(Input.ResumeKey), context.env ?? {}),
+    redact: parseSecretList(read(Input.Redact)),
+    stripAnsi: parseBoolean(Input.StripAnsi, value(Input.StripAnsi))
   })
 }
 
@@ -310,4 +319,16 @@ function parseResumeKey(raw: string, env: NodeJS.ProcessEnv): string {
 function defaultResumeKey(env: NodeJS.ProcessEnv): string {
   const parts = ['background-training', env.GITHUB_WORKFLOW, env.GITHUB_JOB].filter(Boolean)
   return parts.map((part) => String(part).replace(/[\s,]+/g, '-')).join('-')
+}
+
+/** One value per line, kept exactly: a secret's spaces are part of it. */
+function parseSecretList(raw: string): string[] {
+  return raw.split(/\r?\n/).filter((line) => line.trim() !== '')
+}
+
+/** The YAML 1.2 core schema's booleans, as @actions/core's getBooleanInput reads them. */
+function parseBoolean(input: Input, raw: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(raw)) return true
+  if (['false', 'False', 'FALSE'].includes(raw)) return false
+  throw new InputError(input, 'true or false', raw)
 }

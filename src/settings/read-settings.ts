@@ -7,10 +7,12 @@ import { Input, parseSettings, type Settings } from './inputs.js'
 
 export type { Settings }
 
+const UNTRIMMED: readonly Input[] = [Input.Command, Input.Redact]
+
 export function readSettings(): Settings {
   return parseSettings(
-    // Multi-line values keep their indentation; every other input is trimmed.
-    (name) => core.getInput(name, { trimWhitespace: name !== Input.Command }),
+    // The command keeps its indentation and secrets their spaces; other inputs are trimmed.
+    (name) => core.getInput(name, { trimWhitespace: !UNTRIMMED.includes(name) }),
     {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       platform: process.platform,
