@@ -183,7 +183,7 @@ describe('cancellation', () => {
     const log = await storedLog('post')
     expect(log).toContain('ready\n')
     expect(log).toContain('the post step stopped an iteration left running')
-    expect(log).toContain('the step ended before its final upload; the post step uploaded this log')
+    expect(log).toContain('the step ended before its final upload; the post step uploads this log')
   })
 
   it('does nothing in the post step after a main step that finished its upload', async () => {

@@ -28,8 +28,8 @@ def training_blocks():
         while size < BLOCK:
             step += 1
             line = (
-                f"epoch={step // 5000} step={step} loss={rng.uniform(0.01, 2.5):.6f} "
-                f"accuracy={rng.uniform(0.5, 1.0):.6f} lr={rng.uniform(1e-5, 1e-3):.3e}\n"
+                f"epoch={step // 5000} step={step} loss={rng.uniform(0.01, 2.5):.4f} "
+                f"accuracy={rng.uniform(0.5, 1.0):.4f} lr={rng.uniform(1e-5, 1e-3):.2e}\n"
             )
             lines.append(line)
             size += len(line)

@@ -40,6 +40,8 @@ export interface IterationContext {
   readonly resume: ResumePoint
   /** Told the process group of each attempt, for a post step that may have to stop it. */
   readonly onSpawn?: (pid: number) => void
+  /** Told when the attempt's processes are gone. */
+  readonly onEnd?: () => void
 }
 
 /** What one attempt left behind besides its exit: its metrics and its last lines. */
@@ -93,6 +95,7 @@ export async function runAttempt(
   }).finally(() => {
     stop.clear()
     context.cancellation.setActiveGroup(undefined)
+    context.onEnd?.()
   })
 
   const result = resultOf(attempt, startedAt, outcome)
@@ -123,7 +126,15 @@ function stopConditions(context: IterationContext, startMs: number) {
   if (settings.iterationTimeoutMs !== undefined) {
     stopAt(startMs + settings.iterationTimeoutMs, { cause: 'timeout', signal: 'SIGTERM', graceMs })
   }
-  if (budget) stopAt(budget.stopAtMs, { cause: 'time-limit', signal: 'SIGTERM', graceMs })
+  if (budget) {
+    // SIGKILL must come before the reserve for the upload is used up, so the grace is short.
+    const budgetGraceMs = Math.min(graceMs, budget.limitMs / 10)
+    stopAt(budget.stopAtMs - budgetGraceMs, {
+      cause: 'time-limit',
+      signal: 'SIGTERM',
+      graceMs: budgetGraceMs
+    })
+  }
 
   const environment: Record<string, string> =
     deadlines.length > 0
@@ -168,7 +179,7 @@ function resultOf(
   return {
     ...attempt,
     startedAt,
-    durationMs: outcome.exitedAtMs - startedAt.getTime(),
+    durationMs: outcome.endedAtMs - startedAt.getTime(),
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     stoppedBy: outcome.stoppedBy
@@ -196,7 +207,7 @@ const LEFTOVER_NOTES: Record<StopResult, string | undefined> = {
 
 function notesOn(outcome: ProcessOutcome): string[] {
   const notes: string[] = []
-  if (outcome.pipesHeldOpen) {
+  if (outcome.pipesHeldOpen && !outcome.stoppedBy) {
     notes.push(
       `output was still held open ${PIPE_GRACE_MS / 1000}s after the command exited, ` +
         'by a process it started in the background'

@@ -23,6 +23,8 @@ import { formatDuration } from './settings/duration.js'
 import { readSettings, type Settings } from './settings/read-settings.js'
 import {
   readMainStepState,
+  recordArtifactStored,
+  recordIsPost,
   recordFinalUploadDone,
   recordMainStarted,
   recordStateSaved
@@ -31,7 +33,8 @@ import { TimeBudget } from './time-budget.js'
 import { train, type TrainingContext } from './training.js'
 
 export async function run(): Promise<void> {
-  if (readMainStepState().mainStarted) return runPostStep()
+  if (readMainStepState().isPost) return runPostStep()
+  recordIsPost()
   return runMainStep()
 }
 
@@ -73,9 +76,12 @@ async function prepareRun(settings: Settings, cancellation: Cancellation): Promi
   const publisher =
     settings.upload === 'never'
       ? undefined
-      : createPublisher(settings, (artifact, ms) => {
-          progress.artifact = artifact
-          budget?.recordUpload(ms)
+      : createPublisher(settings, {
+          onStored: (artifact, ms) => {
+            progress.artifact = artifact
+            budget?.recordUpload(ms)
+            recordArtifactStored()
+          }
         })
 
   return {

@@ -19,6 +19,11 @@ const POST_KILL_GRACE_MS = 2000
 
 export async function runPostStep(): Promise<void> {
   const state = readMainStepState()
+  if (!state.mainStarted) {
+    core.info('The main step did not get as far as training; nothing to do.')
+    return
+  }
+
   try {
     const settings = readSettings()
     const stateToSave = settings.checkpointPaths.length > 0 && !state.stateSaved
@@ -38,7 +43,7 @@ export async function runPostStep(): Promise<void> {
       )
     }
     if (stateToSave) await saveStateLeftBehind(settings)
-    if (logToUpload) await uploadLogLeftBehind(settings)
+    if (logToUpload) await uploadLogLeftBehind(settings, state.artifactStored)
   } catch (error) {
     core.setFailed(`The post step could not finish the main step's work: ${describeCause(error)}`)
   }
@@ -50,12 +55,14 @@ async function saveStateLeftBehind(settings: Settings): Promise<void> {
   if (problem) await appendLine(settings.logPath, runFrame(`note: the ${problem}`))
 }
 
-async function uploadLogLeftBehind(settings: Settings): Promise<void> {
+/** `replace`: the main step stored a version already, which this one replaces. */
+async function uploadLogLeftBehind(settings: Settings, replace: boolean): Promise<void> {
   core.info('The main step ended before its final upload; uploading the log now.')
   await appendLine(
     settings.logPath,
-    runFrame('the step ended before its final upload; the post step uploaded this log')
+    runFrame('the step ended before its final upload; the post step uploads this log')
   )
-  const upload = await publishFinal(settings, createPublisher(settings))
+  const publisher = createPublisher(settings, { replaceExisting: replace })
+  const upload = await publishFinal(settings, publisher)
   if (upload.error) core.setFailed(upload.error)
 }

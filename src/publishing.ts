@@ -15,11 +15,17 @@ import { metricsFilePath } from './training.js'
 // Pauses before the second and third attempt of the final upload.
 export const FINAL_RETRY_DELAYS_MS = [5_000, 20_000]
 
-export function createPublisher(
-  settings: Settings,
-  onStored?: (artifact: StoredArtifact, durationMs: number) => void
-): ArtifactPublisher {
-  const store = chooseArtifactStore(process.env, settings.workspace, settings)
+export interface PublisherHooks {
+  readonly onStored?: (artifact: StoredArtifact, durationMs: number) => void
+  /** The artifact exists already, uploaded by this step's main run, and is to be replaced. */
+  readonly replaceExisting?: boolean
+}
+
+export function createPublisher(settings: Settings, hooks: PublisherHooks = {}): ArtifactPublisher {
+  const store = chooseArtifactStore(process.env, settings.workspace, {
+    ...settings,
+    ownedNames: hooks.replaceExisting ? [settings.artifactName] : []
+  })
   core.info(`The artifact '${settings.artifactName}' goes to ${store.description}`)
 
   return new ArtifactPublisher({
@@ -32,7 +38,7 @@ export function createPublisher(
         `Artifact '${settings.artifactName}' stored (${artifact.size} bytes in ${durationMs} ms): ` +
           artifact.url
       )
-      onStored?.(artifact, durationMs)
+      hooks.onStored?.(artifact, durationMs)
     },
     onRefreshFailed: (error) =>
       core.warning(`Refreshing the artifact failed; training goes on: ${describeCause(error)}`),

@@ -49,8 +49,9 @@ export interface Schedule {
   readonly onPause?: (delayMs: number, next: AttemptLabel) => void
 }
 
+/** Exit code 0, unless a timeout stopped it: one that finished while told to stop did its work. */
 export function succeeded(result: IterationResult): boolean {
-  return result.exitCode === 0 && result.stoppedBy === undefined
+  return result.exitCode === 0 && result.stoppedBy !== 'timeout'
 }
 
 /** A failure counts against the run; an iteration stopped by the time limit or a cancel does not. */

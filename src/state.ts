@@ -6,14 +6,22 @@
 import * as core from '@actions/core'
 
 enum State {
+  /** Saved first of all, so that the post step knows it is one even when the main step failed. */
+  IsPost = 'is-post',
   MainStarted = 'main-started',
+  ArtifactStored = 'artifact-stored',
   IterationGroup = 'iteration-group',
   FinalUploadDone = 'final-upload-done',
   StateSaved = 'state-saved'
 }
 
 export interface MainStepState {
+  /** Whether this process is the post step. */
+  readonly isPost: boolean
+  /** Whether the main step got as far as training. */
   readonly mainStarted: boolean
+  /** Whether the main step stored the artifact at least once (a refresh, say). */
+  readonly artifactStored: boolean
   /** The process group of the last iteration started; it may still be running. */
   readonly iterationGroup?: number
   readonly finalUploadDone: boolean
@@ -21,12 +29,21 @@ export interface MainStepState {
   readonly stateSaved: boolean
 }
 
+export function recordIsPost(): void {
+  save(State.IsPost, 'true')
+}
+
 export function recordMainStarted(): void {
   save(State.MainStarted, 'true')
 }
 
-export function recordIterationGroup(pid: number): void {
-  save(State.IterationGroup, String(pid))
+export function recordArtifactStored(): void {
+  save(State.ArtifactStored, 'true')
+}
+
+/** The running iteration's process group; undefined once it has ended. */
+export function recordIterationGroup(pid: number | undefined): void {
+  save(State.IterationGroup, pid === undefined ? '' : String(pid))
 }
 
 export function recordFinalUploadDone(): void {
@@ -46,7 +63,9 @@ function save(name: State, value: string): void {
 export function readMainStepState(): MainStepState {
   const group = Number(core.getState(State.IterationGroup))
   return {
+    isPost: core.getState(State.IsPost) === 'true',
     mainStarted: core.getState(State.MainStarted) === 'true',
+    artifactStored: core.getState(State.ArtifactStored) === 'true',
     iterationGroup: Number.isSafeInteger(group) && group > 0 ? group : undefined,
     finalUploadDone: core.getState(State.FinalUploadDone) === 'true',
     stateSaved: core.getState(State.StateSaved) === 'true'

@@ -63,7 +63,8 @@ export async function train(
     cancellation,
     budget,
     resume: progress.resume,
-    onSpawn: recordIterationGroup
+    onSpawn: recordIterationGroup,
+    onEnd: () => recordIterationGroup(undefined)
   }
 
   try {
@@ -95,7 +96,8 @@ async function afterIteration(settings: Settings, context: TrainingContext): Pro
 
   await writeMetricsFile(settings, progress)
   await resumer?.updateRecord(progress.totalIterations, progress.metrics.rows)
-  await refresher?.refresh()
+  // After a cancel the final upload follows at once; a refresh would only delay it.
+  if (!context.cancellation.cancelled) await refresher?.refresh()
 
   const done = progress.results.length
   await summary.update(progress.summaryState(`Running: ${done} of ${settings.iterations} done`))

@@ -27,6 +27,8 @@ export interface UploadOptions {
   /** Undefined: the repository's default. */
   readonly retentionDays?: number
   readonly compressionLevel: number
+  /** Names this step uploaded earlier (in its main run), which it may replace. */
+  readonly ownedNames?: readonly string[]
 }
 
 export interface ArtifactStore {

@@ -15,12 +15,14 @@ export class GitHubArtifactStore implements ArtifactStore {
   readonly description = "the workflow run's artifacts"
   private readonly client = new DefaultArtifactClient()
   /** Names this step has uploaded: only those may be deleted to make room for a newer one. */
-  private readonly uploadedNames = new Set<string>()
+  private readonly uploadedNames: Set<string>
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly options: UploadOptions
-  ) {}
+  ) {
+    this.uploadedNames = new Set(options.ownedNames)
+  }
 
   /**
    * Artifacts cannot be changed once finalized, and a second one of the same name is refused,

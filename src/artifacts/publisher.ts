@@ -27,6 +27,7 @@ export class ArtifactPublisher {
   private inFlight?: Promise<void>
   private queued?: Snapshot
   private stored?: StoredArtifact
+  private storedSignature?: string
 
   constructor(private readonly options: PublisherOptions) {}
 
@@ -60,6 +61,8 @@ export class ArtifactPublisher {
     await this.inFlight
     const frozen = await snapshot()
     try {
+      // Replacing an artifact deletes it first; never risk a good one for the same bytes.
+      if (this.stored && frozen.signature === this.storedSignature) return this.stored
       return await this.uploadWithRetries(frozen, retryDelaysMs)
     } finally {
       await frozen.remove()
@@ -100,6 +103,7 @@ export class ArtifactPublisher {
       rootDirectory: snapshot.rootDirectory
     })
     this.stored = artifact
+    this.storedSignature = snapshot.signature
     this.options.onStored?.(artifact, Date.now() - started)
     return artifact
   }

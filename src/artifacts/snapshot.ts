@@ -20,6 +20,8 @@ export interface SnapshotSource {
 export interface Snapshot {
   readonly rootDirectory: string
   readonly files: readonly string[]
+  /** Names, sizes and modification times of the originals: equal means nothing changed. */
+  readonly signature: string
   remove(): Promise<void>
 }
 
@@ -34,16 +36,34 @@ export async function takeSnapshot(source: SnapshotSource): Promise<Snapshot> {
     if (!placed.has(relative)) placed.set(relative, file)
   }
 
+  const remove = () => fs.rm(root, { recursive: true, force: true })
+  try {
+    await fs.mkdir(root, { recursive: true })
+    const { files, signature } = await copyAll(placed, root, new Set(source.topLevel))
+    return { rootDirectory: root, files, signature, remove }
+  } catch (error) {
+    await remove()
+    throw error
+  }
+}
+
+async function copyAll(placed: Map<string, string>, root: string, required: Set<string>) {
   const files: string[] = []
+  const signature: string[] = []
   for (const [relative, original] of placed) {
     const copy = path.join(root, relative)
     await fs.mkdir(path.dirname(copy), { recursive: true })
-    await freeze(original, copy)
-    files.push(copy)
-  }
-  await fs.mkdir(root, { recursive: true })
+    const stats = await fs.stat(original).catch((error) => {
+      // Training may delete a file between the match and the copy; only the log must exist.
+      if (required.has(original) || error.code !== 'ENOENT') throw error
+      return undefined
+    })
+    if (!stats || !(await freeze(original, copy, required.has(original)))) continue
 
-  return { rootDirectory: root, files, remove: () => fs.rm(root, { recursive: true, force: true }) }
+    files.push(copy)
+    signature.push(`${relative}:${stats.size}:${stats.mtimeMs}`)
+  }
+  return { files, signature: signature.join('\n') }
 }
 
 /**
@@ -51,8 +71,15 @@ export async function takeSnapshot(source: SnapshotSource): Promise<Snapshot> {
  * the same file, which a link would follow. Where the file system supports it (btrfs, XFS,
  * APFS) the copy is a cheap clone.
  */
-async function freeze(original: string, copy: string): Promise<void> {
-  await fs.copyFile(original, copy, fsConstants.COPYFILE_FICLONE)
+async function freeze(original: string, copy: string, required: boolean): Promise<boolean> {
+  try {
+    await fs.copyFile(original, copy, fsConstants.COPYFILE_FICLONE)
+    return true
+  } catch (error) {
+    const vanished = (error as NodeJS.ErrnoException).code === 'ENOENT'
+    if (required || !vanished) throw error
+    return false
+  }
 }
 
 function snapshotFolder(): string {

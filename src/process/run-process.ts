@@ -12,6 +12,9 @@ import { stopGroup, type StopResult } from './process-group.js'
 
 export type OutputSource = 'stdout' | 'stderr'
 
+// Once the group has been stopped, nothing of it can be holding the pipes for long.
+const STOPPED_PIPE_GRACE_MS = 500
+
 /** Receives output as it arrives. A returned promise means "pause the pipes until it settles". */
 export interface OutputSink {
   write(chunk: Buffer, source: OutputSource): void | Promise<void>
@@ -48,8 +51,8 @@ export interface ProcessOutcome {
   /** The exit code, or 128 + the signal's number when a signal ended the process. */
   readonly exitCode: number
   readonly signal?: NodeJS.Signals
-  /** When the process itself exited (the pipes may have closed later). */
-  readonly exitedAtMs: number
+  /** When the process exited, or its group did when it was being stopped. */
+  readonly endedAtMs: number
   /** Whether the pipes were still held open by another process when the grace period ended. */
   readonly pipesHeldOpen: boolean
   /** A process that left the group (setsid) still holds the output; it was left running. */
@@ -68,18 +71,22 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   const stopping = stopOnRequest(pid, request.stop)
 
   const { code, signal } = await exitOf(child)
-  const exitedAtMs = Date.now()
   // A stop asked for after the exit changes nothing about how the process ended.
   stopping.detach()
-  const pipesHeldOpen = !(await settlesWithin(pipesClosed, request.pipeGraceMs))
-  const leftovers = await stopGroup(pid, request.killGraceMs)
+  // A stop under way (its SIGKILL still to come) is waited for, not started a second time:
+  // the shell may be gone while the training it ran is still saving.
   await stopping.done
-  const escaped = pipesHeldOpen && !(await closePipes(child, pipesClosed, request.pipeGraceMs))
+  const endedAtMs = Date.now()
+
+  const pipeGraceMs = stopping.cause() ? STOPPED_PIPE_GRACE_MS : request.pipeGraceMs
+  const pipesHeldOpen = !(await settlesWithin(pipesClosed, pipeGraceMs))
+  const leftovers = await stopGroup(pid, request.killGraceMs)
+  const escaped = pipesHeldOpen && !(await closePipes(child, pipesClosed, pipeGraceMs))
 
   return {
     exitCode: exitCodeOf(code, signal),
     signal: signal ?? undefined,
-    exitedAtMs,
+    endedAtMs,
     pipesHeldOpen,
     escapedProcessHoldsOutput: escaped,
     leftovers,
