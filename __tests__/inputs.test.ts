@@ -257,6 +257,11 @@ describe('artifact and metrics inputs', () => {
     expect(error.message).toContain(expected)
   })
 
+  it('refuses a log named metrics.csv when metrics are tracked', () => {
+    const error = errorFor({ [Input.Metrics]: 'loss', [Input.LogPath]: 'out/metrics.csv' })
+    expect(error.input).toBe('log-path')
+  })
+
   it('splits metric names on commas and lines, dropping repeats', () => {
     const settings = settingsFrom({
       [Input.Command]: 'true',

@@ -294,3 +294,58 @@ describe('on-failure and retries', () => {
     })
   })
 })
+
+describe('the post step in the cases that must not go wrong', () => {
+  it('does nothing after a main step that failed its input checks', async () => {
+    const workspace = tempFolder()
+    const inputs = { command: 'echo ran >> marker', 'working-directory': 'sub' }
+    const main = await runAction({ workspace, inputs, env: service.env() })
+    expect(main.exitCode).toBe(1)
+
+    fs.mkdirSync(path.join(workspace, 'sub'))
+    const post = await runAction({ workspace, inputs, env: service.env(), postState: main.state })
+
+    expect(post.exitCode).toBe(0)
+    expect(post.console).toContain('The main step did not get as far as training; nothing to do.')
+    expect(fs.existsSync(path.join(workspace, 'sub', 'marker'))).toBe(false)
+  })
+
+  it('forgets an iteration once it has ended', async () => {
+    const main = await runAction({
+      inputs: { command: 'true', iterations: '1', upload: 'never' },
+      env: service.env()
+    })
+    expect(main.state['iteration-group']).toBe('')
+  })
+
+  it('replaces the artifact the main step refreshed before it was killed', async () => {
+    const workspace = tempFolder()
+    const logPath = path.join(workspace, 'training.log')
+    const inputs = {
+      command: 'echo "iteration $TRAINING_ITERATION"; [ "$TRAINING_ITERATION" = 1 ] || sleep 600',
+      iterations: '2',
+      delay: '0',
+      'artifact-name': 'post-replace'
+    }
+    let actionPid = 0
+    const running = runAction({
+      workspace,
+      inputs,
+      env: service.env(),
+      onStart: (pid) => (actionPid = pid)
+    })
+    await waitFor(
+      () => fs.existsSync(logPath) && /^iteration 2$/m.test(fs.readFileSync(logPath, 'utf8'))
+    )
+    await waitFor(() => service.artifacts().some((artifact) => artifact.name === 'post-replace'))
+    process.kill(actionPid, 'SIGKILL')
+    const main = await running
+
+    const post = await runAction({ workspace, inputs, env: service.env(), postState: main.state })
+
+    expect(post.exitCode, post.console).toBe(0)
+    const log = await storedLog('post-replace')
+    expect(log).toContain('iteration 2\n')
+    expect(log).toContain('the post step uploads this log')
+  })
+})

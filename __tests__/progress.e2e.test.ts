@@ -208,3 +208,31 @@ describe('the example with metrics and checkpoints', () => {
     expect(run.console).not.toContain('should-not-run')
   })
 })
+
+describe('artifact-paths that lead outside the workspace', () => {
+  it('leaves out a link to a file outside, with a warning', async () => {
+    const workspace = tempFolder()
+    const outside = path.join(tempFolder(), 'secret.txt')
+    fs.writeFileSync(outside, 'do not upload\n')
+    fs.mkdirSync(path.join(workspace, 'plots'))
+    fs.writeFileSync(path.join(workspace, 'plots', 'ok.png'), 'png')
+    fs.symlinkSync(outside, path.join(workspace, 'plots', 'leak.png'))
+
+    const run = await runAction({
+      workspace,
+      inputs: {
+        command: 'true',
+        iterations: '1',
+        'artifact-paths': 'plots/',
+        'artifact-name': 'links'
+      },
+      env: service.env()
+    })
+
+    expect(run.exitCode, run.console).toBe(0)
+    const [artifact] = liveArtifacts('links')
+    const names = (await readZipEntries(artifact.bytes)).map((entry) => entry.name).sort()
+    expect(names).toEqual(['plots/ok.png', 'training.log'])
+    expect(run.console).toMatch(/::warning::artifact-paths: .*leak\.png is outside the workspace/)
+  })
+})

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest'
 
 import { MetricsHistory } from '../src/metrics/metrics-history.js'
-import { evenSample, renderSummary, type SummaryState } from '../src/reporting/summary.js'
+import {
+  chartNumber,
+  evenSample,
+  renderSummary,
+  type SummaryState
+} from '../src/reporting/summary.js'
 import type { IterationResult } from '../src/scheduler.js'
 
 function results(count: number, failing: number[] = []): IterationResult[] {
@@ -75,5 +80,18 @@ describe('evenSample', () => {
   it('keeps the first and last and spreads the rest', () => {
     expect(evenSample([1, 2, 3, 4, 5, 6, 7, 8, 9], 3)).toEqual([1, 5, 9])
     expect(evenSample([1, 2], 5)).toEqual([1, 2])
+  })
+})
+
+describe('chartNumber', () => {
+  it.each([
+    [0.5, '0.5'],
+    [-3, '-3'],
+    [1e-7, '0.0000001'],
+    [-1.5e-7, '-0.00000015'],
+    [1e300, undefined],
+    [Number.NaN, undefined]
+  ])('writes %d as %s', (value, text) => {
+    expect(chartNumber(value)).toBe(text)
   })
 })

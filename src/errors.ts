@@ -21,7 +21,10 @@ export class LogFileError extends Error {
     readonly path: string,
     options: { cause: unknown }
   ) {
-    super(`Could not write the log file ${path}: ${describeCause(options.cause)}`, options)
+    super(
+      `Could not write the log file ${path} (input 'log-path'): ${describeCause(options.cause)}`,
+      options
+    )
     this.name = 'LogFileError'
   }
 }

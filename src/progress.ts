@@ -68,7 +68,8 @@ export class Progress {
       artifactName: this.settings.artifactName,
       artifact: this.artifact,
       failure: this.lastFailure,
-      resumedFrom: this.resume.resumed ? this.resume : undefined
+      resumedFrom: this.resume.resumed ? this.resume : undefined,
+      uploadMode: this.settings.upload
     }
   }
 }

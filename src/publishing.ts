@@ -4,7 +4,11 @@
  */
 import * as core from '@actions/core'
 
-import { chooseArtifactStore, type StoredArtifact } from './artifacts/artifact-store.js'
+import {
+  chooseArtifactStore,
+  localArtifactFolder,
+  type StoredArtifact
+} from './artifacts/artifact-store.js'
 import { findExtraFiles } from './artifacts/extra-files.js'
 import { ArtifactPublisher } from './artifacts/publisher.js'
 import { takeSnapshot } from './artifacts/snapshot.js'
@@ -69,11 +73,16 @@ export async function publishFinal(
 
 /** The log, metrics.csv and the files of `artifact-paths`, frozen as they are now. */
 async function snapshotArtifact(settings: Settings, final: boolean) {
-  const extra = await findExtraFiles(settings.artifactPaths, settings.workspace)
+  const extra = await findExtraFiles(settings.artifactPaths, settings.workspace, {
+    excludedFolders: [localArtifactFolder(settings)]
+  })
   // Files often appear only after the first iterations, so only the final upload warns.
   for (const pattern of extra.unmatched) {
     const say = final ? core.warning : core.debug
     say(`artifact-paths: no file matches '${pattern}'`)
+  }
+  for (const file of extra.outside) {
+    core.warning(`artifact-paths: ${file} is outside the workspace (through a link); left out`)
   }
 
   const metricsFile = metricsFilePath(settings)

@@ -50,6 +50,14 @@ export function chooseArtifactStore(
   // The runner hands this token to every action step; nothing else has it.
   if (env.ACTIONS_RUNTIME_TOKEN) return new GitHubArtifactStore(env, options)
 
+  return new LocalArtifactStore(localArtifactFolder({ workspace }, env))
+}
+
+/** The folder artifacts go to outside GitHub; never part of an artifact itself. */
+export function localArtifactFolder(
+  settings: { readonly workspace: string },
+  env: NodeJS.ProcessEnv = process.env
+): string {
   const folder = env[LOCAL_ARTIFACT_DIR_VARIABLE] || DEFAULT_LOCAL_ARTIFACT_DIR
-  return new LocalArtifactStore(path.resolve(workspace, folder))
+  return path.resolve(settings.workspace, folder)
 }

@@ -14,11 +14,19 @@ export interface ExtraFiles {
   readonly files: string[]
   /** Include patterns that matched no file. */
   readonly unmatched: string[]
+  /** Matches that are, or lead through a link to, files outside the workspace: left out. */
+  readonly outside: string[]
+}
+
+export interface ExtraFilesOptions {
+  /** Folders whose files never go in, such as the local artifacts folder itself. */
+  readonly excludedFolders?: readonly string[]
 }
 
 export async function findExtraFiles(
   patterns: readonly string[],
-  workspace: string
+  workspace: string,
+  options: ExtraFilesOptions = {}
 ): Promise<ExtraFiles> {
   const absolute = patterns.map((pattern) => anchorPattern(pattern, workspace))
   const excludes = absolute.filter((pattern) => pattern.startsWith('!'))
@@ -32,9 +40,26 @@ export async function findExtraFiles(
     matched.forEach((file) => files.add(file))
   }
 
-  const outside = [...files].find((file) => !isInside(file, workspace))
-  if (outside) throw new Error(`artifact-paths matched ${outside}, which is outside the workspace`)
-  return { files: [...files].sort(), unmatched }
+  const excluded = options.excludedFolders ?? []
+  const kept = [...files].filter((file) => !excluded.some((folder) => isInside(file, folder)))
+  const { inside, outside } = await splitByRealLocation(kept, workspace)
+  return { files: inside.sort(), unmatched, outside }
+}
+
+/**
+ * A link inside the workspace may point anywhere: to a secret in the home folder, say. What
+ * counts is where the file really is.
+ */
+async function splitByRealLocation(files: string[], workspace: string) {
+  const realWorkspace = await fs.realpath(workspace).catch(() => workspace)
+  const inside: string[] = []
+  const outside: string[] = []
+  for (const file of files) {
+    const real = await fs.realpath(file).catch(() => undefined)
+    if (real && isInside(real, realWorkspace)) inside.push(file)
+    else outside.push(file)
+  }
+  return { inside, outside }
 }
 
 /**

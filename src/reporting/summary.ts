@@ -10,6 +10,7 @@ import type { StoredArtifact } from '../artifacts/artifact-store.js'
 import { describeEnding } from '../log/frames.js'
 import type { MetricsHistory } from '../metrics/metrics-history.js'
 import type { ResumePoint } from '../resume/resume.js'
+import type { UploadMode } from '../settings/inputs.js'
 import { failed, type IterationResult, succeeded } from '../scheduler.js'
 import { formatDuration } from '../settings/duration.js'
 
@@ -28,6 +29,7 @@ export interface SummaryState {
   readonly artifact?: StoredArtifact
   readonly failure?: FailureExcerpt
   readonly resumedFrom?: ResumePoint
+  readonly uploadMode?: UploadMode
 }
 
 // Past this many rows the middle of the table is folded into one line.
@@ -59,6 +61,7 @@ function describeResume(resume?: ResumePoint): string {
 
 function describeArtifact(state: SummaryState): string {
   const { artifact, artifactName } = state
+  if (state.uploadMode === 'never') return 'no artifact (`upload: never`)'
   if (!artifact) return `artifact \`${artifactName}\`: not uploaded yet`
   return `artifact [\`${artifactName}\`](${artifact.url}) (${formatBytes(artifact.size)})`
 }
@@ -112,7 +115,11 @@ function renderMetrics(metrics: MetricsHistory): string {
 
 /** A Mermaid line chart, which GitHub renders in job summaries. */
 export function renderChart(name: string, metrics: MetricsHistory): string {
-  const points = evenSample(metrics.series(name), MAX_CHART_POINTS)
+  const drawable = metrics
+    .series(name)
+    .map((point) => ({ ...point, text: chartNumber(point.value) }))
+    .filter((point) => point.text !== undefined)
+  const points = evenSample(drawable, MAX_CHART_POINTS)
   if (points.length === 0) return ''
 
   return [
@@ -121,9 +128,20 @@ export function renderChart(name: string, metrics: MetricsHistory): string {
     `  title "${name}"`,
     `  x-axis "iteration" [${points.map((point) => point.iteration).join(', ')}]`,
     `  y-axis "${name}"`,
-    `  line [${points.map((point) => point.value).join(', ')}]`,
+    `  line [${points.map((point) => point.text).join(', ')}]`,
     '```'
   ].join('\n')
+}
+
+/**
+ * A number as Mermaid's chart grammar reads it: digits and a point, no exponent. Learning
+ * rates like 1e-7 are written out; values too large to write so are left off the chart.
+ */
+export function chartNumber(value: number): string | undefined {
+  if (!Number.isFinite(value) || Math.abs(value) >= 1e21) return undefined
+  const plain = String(value)
+  if (!plain.includes('e')) return plain
+  return value.toFixed(20).replace(/\.?0+$/, '')
 }
 
 /** At most `limit` items, evenly spread, always keeping the first and the last. */

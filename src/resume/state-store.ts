@@ -83,7 +83,9 @@ class LocalStateStore implements StateStore {
   }
 
   async save(): Promise<string> {
-    const { files } = await findExtraFiles(this.options.paths, this.options.workspace)
+    const { files } = await findExtraFiles(this.options.paths, this.options.workspace, {
+      excludedFolders: [this.folder]
+    })
     const staging = `${this.saved}.partial`
     await fs.rm(staging, { recursive: true, force: true })
 

@@ -126,7 +126,7 @@ export function parseSettings(read: InputReader, context: SettingsContext): Sett
     retentionDays: parseOptionalWholeNumber(Input.RetentionDays, value(Input.RetentionDays), 1, 90),
     compressionLevel: parseWholeNumber(Input.CompressionLevel, value(Input.CompressionLevel), 0, 9),
     artifactPaths: parseArtifactPaths(read(Input.ArtifactPaths), workspace),
-    metrics: parseMetricNames(value(Input.Metrics)),
+    metrics: parseMetricNames(value(Input.Metrics), value(Input.LogPath)),
     iterationTimeoutMs: parseOptionalDuration(
       Input.IterationTimeout,
       value(Input.IterationTimeout)
@@ -283,7 +283,7 @@ export function isInside(target: string, folder: string): boolean {
 
 const METRIC_NAME = /^[A-Za-z_][\w.\-/]*$/
 
-function parseMetricNames(raw: string): string[] {
+function parseMetricNames(raw: string, logPath: string): string[] {
   const names = raw
     .split(/[,\n]/)
     .map((name) => name.trim())
@@ -295,6 +295,13 @@ function parseMetricNames(raw: string): string[] {
       'metric names separated by commas or new lines, each a letter or _ followed by letters, ' +
         'digits, _ . - or /',
       invalid
+    )
+  }
+  if (names.length > 0 && path.basename(logPath) === 'metrics.csv') {
+    throw new InputError(
+      Input.LogPath,
+      'a file not named metrics.csv when metrics are tracked (metrics.csv is written beside the log)',
+      logPath
     )
   }
   return [...new Set(names)]
