@@ -162,9 +162,11 @@ export interface ArtifactService {
    * statuses fail at once. The storage SDK, which uploads every blob, tries 4 times on 500 and
    * 503, after 0 s, 4 s and 12 s. The cache download (GetCacheBlob) makes 2 attempts, 5 s
    * apart, on 502, 503 and 504 only, and saves the body of any status below 500 as the
-   * archive, so a 4xx there surfaces as a failing tar.
+   * archive, so a 4xx there surfaces as a failing tar. Status 0 drops the connection unanswered.
    */
   failNext(operation: Operation, status: number, times?: number, message?: string): void
+  /** Forgets faults not used up yet, so they cannot leak into the next test. */
+  clearFaults(): void
   /** The request hook; may be replaced or cleared at any time. */
   onRequest: RequestHook | undefined
   close(): Promise<void>
@@ -191,6 +193,7 @@ export async function startArtifactService(
     requests: (operation) => state.log.filter((r) => !operation || r.operation === operation),
     failNext: (operation, status, times = 1, message) =>
       state.addFaults(operation, status, times, message),
+    clearFaults: () => state.clearFaults(),
     get onRequest() {
       return state.hook
     },
@@ -301,13 +304,18 @@ class ServiceState {
   }
 
   addFaults(operation: Operation, status: number, times: number, message?: string): void {
-    if (!Number.isInteger(status) || status < 400 || status > 599) {
-      throw new RangeError(`failNext needs an error status (400-599), got ${status}`)
+    // Status 0 stands for a connection dropped without any answer (a reset).
+    if (!Number.isInteger(status) || (status !== 0 && (status < 400 || status > 599))) {
+      throw new RangeError(`failNext needs an error status (400-599) or 0, got ${status}`)
     }
     const queue = this.faults.get(operation) ?? []
     const text = message ?? `injected failure of ${operation}`
     for (let i = 0; i < times; i++) queue.push({ status, message: text })
     this.faults.set(operation, queue)
+  }
+
+  clearFaults(): void {
+    this.faults.clear()
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -324,7 +332,9 @@ class ServiceState {
       return
     }
     const fault = this.takeFault(observed.operation)
-    if (fault) {
+    if (fault?.status === 0) {
+      req.socket.destroy()
+    } else if (fault) {
       fail(res, fault.status, faultCode(fault.status, isTwirp), fault.message)
     } else if (isTwirp) {
       this.handleTwirp(req, url, observed, res)

@@ -44,7 +44,7 @@ export class LogWriter {
    */
   static async open(logPath: string, options: LogWriterOptions = {}): Promise<LogWriter> {
     try {
-      await fs.promises.mkdir(path.dirname(logPath), { recursive: true })
+      await makeFolders(path.dirname(logPath))
       const stream = fs.createWriteStream(logPath, { flags: 'a', highWaterMark: QUEUE_LIMIT_BYTES })
       await once(stream, 'open')
       return new LogWriter(logPath, stream, options)
@@ -133,4 +133,20 @@ export async function appendLine(logPath: string, text: string): Promise<void> {
   const log = await LogWriter.open(logPath)
   await log.writeLine(text)
   await log.close()
+}
+
+/**
+ * Creates a folder and its missing parents one level at a time. Node's recursive mkdir spins
+ * forever under /proc (seen on Node 24.21), which would hang the step instead of failing it.
+ */
+async function makeFolders(folder: string): Promise<void> {
+  const missing: string[] = []
+  let current = folder
+  while (!(await fs.promises.stat(current).catch(() => undefined))) {
+    missing.unshift(current)
+    const parent = path.dirname(current)
+    if (parent === current) break
+    current = parent
+  }
+  for (const level of missing) await fs.promises.mkdir(level)
 }
