@@ -6,6 +6,7 @@ import type { ByteFilter } from './byte-filter.js'
 
 const ESCAPE = 0x1b
 // CSI (`ESC [ ... final`), OSC (`ESC ] ... BEL` or `ESC ] ... ESC \`) and two-byte escapes.
+// eslint-disable-next-line no-control-regex -- ANSI sequences start with the ESC control byte
 const SEQUENCE = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g
 // An escape this far from the end without its end is not a sequence worth waiting for.
 const LONGEST_SEQUENCE = 256

@@ -6,6 +6,7 @@
 const KEPT_BYTES = 8192
 
 // Colour and cursor codes mean nothing in a Markdown page.
+// eslint-disable-next-line no-control-regex -- ANSI sequences start with the ESC control byte
 const ANSI_ESCAPE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g
 
 export class OutputTail {
