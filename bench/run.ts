@@ -22,7 +22,9 @@ import { fileURLToPath } from 'node:url'
 import { startArtifactService } from '../__tests__/support/artifact-service.js'
 
 const PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const DIST_ENTRY = path.join(PROJECT, 'dist', 'index.js')
+const PROJECT_DIST = path.join(PROJECT, 'dist', 'index.js')
+// BENCH_DIST=path/to/index.js measures another build, such as a candidate fix, the same way.
+const DIST_ENTRY = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : PROJECT_DIST
 const EMIT = path.join(PROJECT, 'bench', 'emit.py')
 const RESULTS_FILE = path.join(PROJECT, 'bench', 'RESULTS.md')
 const TIME_BINARY = '/usr/bin/time'
@@ -53,20 +55,41 @@ interface Row {
   readonly met: boolean | undefined
 }
 
+/** The measurements by the name that picks them: `npm run bench -- start-up upload`. */
+const MEASUREMENTS: Record<string, () => Promise<Row | Row[]>> = {
+  throughput: () => logThroughput(),
+  memory: () => memory(),
+  overhead: () => perIterationOverhead(),
+  'start-up': () => startUp(),
+  upload: () => upload(),
+  delay: () => delayAccuracy()
+}
+
 async function main(): Promise<void> {
   if (!fs.existsSync(DIST_ENTRY)) throw new Error(`${DIST_ENTRY} is missing: run npm run build`)
-  const rows = [
-    await logThroughput(),
-    ...(await memory()),
-    await perIterationOverhead(),
-    await startUp(),
-    await upload(),
-    await delayAccuracy()
-  ]
-  const report = renderReport(rows)
+  const picked = process.argv.slice(2)
+  const unknown = picked.filter((name) => !(name in MEASUREMENTS))
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown measurement ${unknown.join(', ')}; pick from ${Object.keys(MEASUREMENTS).join(', ')}`
+    )
+  }
+
+  const digest = distDigest()
+  const rows: Row[] = []
+  for (const [name, measure] of Object.entries(MEASUREMENTS)) {
+    if (picked.length === 0 || picked.includes(name)) rows.push(...[await measure()].flat())
+  }
+  // A rebuild while the benchmark ran would mix two builds in one table.
+  if (distDigest() !== digest) throw new Error(`${DIST_ENTRY} changed while the benchmark ran`)
+
+  const report = renderReport(rows, digest)
   process.stdout.write(report)
-  fs.writeFileSync(RESULTS_FILE, report)
-  progress(`written to ${path.relative(PROJECT, RESULTS_FILE)}`)
+  // Only a full run of the project's build replaces the results file.
+  if (picked.length === 0 && DIST_ENTRY === PROJECT_DIST) {
+    fs.writeFileSync(RESULTS_FILE, report)
+    progress(`written to ${path.relative(PROJECT, RESULTS_FILE)}`)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -550,7 +573,7 @@ function ratioRow(
   }
 }
 
-function renderReport(rows: readonly Row[]): string {
+function renderReport(rows: readonly Row[], digest: string): string {
   const header = ['measurement', 'action', 'baseline', 'ratio / difference', 'target', 'met']
   const cells = rows.map((row) => [
     row.measurement,
@@ -564,7 +587,7 @@ function renderReport(rows: readonly Row[]): string {
     '# Benchmark',
     '',
     `${machineDescription()}  `,
-    `Node ${process.version}, ${new Date().toISOString()}, dist/index.js sha256 ${distDigest()}  `,
+    `Node ${process.version}, ${new Date().toISOString()}, ${path.relative(PROJECT, DIST_ENTRY)} sha256 ${digest}  `,
     `Median of ${QUICK_REPEATS} runs (throughput, overhead, start-up) or ${HEAVY_REPEATS} runs ` +
       '(memory, upload, delay; the delay row shows the worst gap of all runs).',
     '',
