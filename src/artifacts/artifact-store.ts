@@ -4,7 +4,6 @@
  */
 import * as path from 'node:path'
 
-import { GitHubArtifactStore } from './github-store.js'
 import { LocalArtifactStore } from './local-store.js'
 
 export interface ArtifactRequest {
@@ -48,7 +47,12 @@ export function chooseArtifactStore(
   options: UploadOptions
 ): ArtifactStore {
   // The runner hands this token to every action step; nothing else has it.
-  if (env.ACTIONS_RUNTIME_TOKEN) return new GitHubArtifactStore(env, options)
+  if (env.ACTIONS_RUNTIME_TOKEN) {
+    return new DeferredStore("the workflow run's artifacts", async () => {
+      const { GitHubArtifactStore } = await import('./github-store.js')
+      return new GitHubArtifactStore(env, options)
+    })
+  }
 
   return new LocalArtifactStore(localArtifactFolder({ workspace }, env))
 }
@@ -60,4 +64,23 @@ export function localArtifactFolder(
 ): string {
   const folder = env[LOCAL_ARTIFACT_DIR_VARIABLE] || DEFAULT_LOCAL_ARTIFACT_DIR
   return path.resolve(settings.workspace, folder)
+}
+
+/**
+ * Loads a store's code on its first upload. The artifact client is most of the bundle: loading
+ * it at start-up made every run slower to start and bigger in memory, which also made each
+ * spawn of the command slower (a fork copies the parent's page tables).
+ */
+class DeferredStore implements ArtifactStore {
+  private store?: Promise<ArtifactStore>
+
+  constructor(
+    readonly description: string,
+    private readonly load: () => Promise<ArtifactStore>
+  ) {}
+
+  async upload(request: ArtifactRequest): Promise<StoredArtifact> {
+    this.store ??= this.load()
+    return (await this.store).upload(request)
+  }
 }

@@ -25,12 +25,18 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
 /** Whether any process of the group led by `pid` is still running. */
 export function groupIsAlive(pid: number): boolean {
   if (isWindows) return false
-  if (process.platform === 'linux') return livingMembersOnLinux(pid) > 0
+  // The probe is cheap and settles the common case (the group is gone); only a group that
+  // still exists is worth a look through /proc, to tell zombies from running processes.
+  if (!groupExists(pid)) return false
+  return process.platform === 'linux' ? livingMembersOnLinux(pid) > 0 : true
+}
+
+function groupExists(pid: number): boolean {
   try {
     process.kill(-pid, 0)
     return true
   } catch (error) {
-    // EPERM means the processes exist but belong to another user: still alive.
+    // EPERM means the processes exist but belong to another user: still there.
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

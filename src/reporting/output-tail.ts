@@ -13,25 +13,22 @@ export class OutputTail {
   private chunks: Buffer[] = []
   private size = 0
 
+  /** Keeps a reference, not a copy: this runs for every chunk of output. */
   write(chunk: Buffer): void {
     this.chunks.push(chunk)
     this.size += chunk.length
-    if (this.size > 2 * KEPT_BYTES) this.compact()
+    while (this.chunks.length > 1 && this.size - this.chunks[0].length >= KEPT_BYTES) {
+      this.size -= (this.chunks.shift() as Buffer).length
+    }
   }
 
   /** The last `count` lines as text, progress-bar redraws collapsed to their final state. */
   lastLines(count: number): string[] {
-    this.compact()
-    const text = Buffer.concat(this.chunks).toString('utf8').replace(ANSI_ESCAPE, '')
+    const joined = Buffer.concat(this.chunks)
+    const kept = joined.subarray(Math.max(0, joined.length - KEPT_BYTES))
+    const text = kept.toString('utf8').replace(ANSI_ESCAPE, '')
     const lines = text.split('\n').map((line) => line.split('\r').filter(Boolean).pop() ?? '')
     if (lines.at(-1) === '') lines.pop()
     return lines.slice(-count)
-  }
-
-  private compact(): void {
-    const joined = Buffer.concat(this.chunks)
-    const kept = joined.subarray(Math.max(0, joined.length - KEPT_BYTES))
-    this.chunks = [kept]
-    this.size = kept.length
   }
 }

@@ -6,8 +6,6 @@
 import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 
-import * as cache from '@actions/cache'
-
 import { findExtraFiles } from '../artifacts/extra-files.js'
 
 export interface StateStore {
@@ -40,14 +38,16 @@ class CacheStateStore implements StateStore {
 
   constructor(private readonly options: StateStoreOptions) {}
 
-  restore(): Promise<string | undefined> {
+  async restore(): Promise<string | undefined> {
     const prefix = `${this.options.resumeKey}${KEY_SEPARATOR}`
+    const cache = await loadCacheClient()
     return cache.restoreCache([...this.options.paths], this.saveKey(), [prefix])
   }
 
   async save(): Promise<string> {
     const key = this.saveKey()
     // The client reports most failures itself and returns -1 rather than throwing.
+    const cache = await loadCacheClient()
     const id = await cache.saveCache([...this.options.paths], key)
     if (id === -1) throw new Error(`the cache did not accept the entry ${key}`)
     return key
@@ -58,6 +58,11 @@ class CacheStateStore implements StateStore {
     const { GITHUB_RUN_ID: runId = '0', GITHUB_RUN_ATTEMPT: attempt = '1' } = this.options.env
     return `${this.options.resumeKey}${KEY_SEPARATOR}${runId}-${attempt}`
   }
+}
+
+/** Loaded only when resuming on GitHub; like the artifact client, it is large. */
+function loadCacheClient() {
+  return import('@actions/cache')
 }
 
 /** Keeps one copy, the newest, in `<folder>/<resume-key>/`. */
