@@ -74,6 +74,8 @@ export async function stopGroup(
   graceMs: number,
   signal: NodeJS.Signals = 'SIGTERM'
 ): Promise<StopResult> {
+  // No signals to send on Windows: the tree is ended at once, or is already gone.
+  if (isWindows) return killTreeOnWindows(pid) ? 'killed' : 'nothing-left'
   if (!groupIsAlive(pid)) return 'nothing-left'
 
   signalGroup(pid, signal)
