@@ -180,6 +180,28 @@ describe('hostile files', () => {
     }
   )
 
+  it.skipIf(process.getuid?.() !== 0)(
+    'fails at once, naming the input, in a read-only folder',
+    async () => {
+      // As root, folder permissions stop nothing: a read-only mount does.
+      const mount = tempFolder()
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', mount])
+      try {
+        const result = await run({
+          command: 'echo should-not-run',
+          'log-path': path.join(mount, 'training.log')
+        })
+        expect(result.exitCode).toBe(1)
+        expect(result.console).toMatch(
+          /::error::Could not write the log file .* \(input 'log-path'\): .*EROFS/
+        )
+        expect(result.console).not.toContain('should-not-run')
+      } finally {
+        execFileSync('umount', [mount])
+      }
+    }
+  )
+
   it('fails at once, naming the input, when the working directory is missing', async () => {
     const result = await run({ command: 'echo should-not-run', 'working-directory': 'gone' })
     expect(result.console).toContain(
@@ -239,6 +261,41 @@ describe('hostile artifact service', () => {
       service.onRequest = undefined
     }
   }, 60_000)
+})
+
+describe('hostile inputs', () => {
+  // Every input but the command (checked above), with values that are negative, huge or
+  // malformed; each must fail before training with the input named in the message. An empty
+  // value means the input's default, as on the runner.
+  it.each([
+    ['iterations', ['-1', '0', '1000001', '1e9', 'five', '2.5']],
+    ['delay', ['-1s', '25d', '99999999999', '5 minutes', '1h30']],
+    ['log-path', ['logs/', 'a?b.log', 'x|y.log']],
+    ['artifact-name', ['..', 'a/b', 'x'.repeat(201), 'name:1']],
+    ['shell', ['fish', '{0}', 'bash "{0}', 'nosuchshell {0}']],
+    ['working-directory', ['does/not/exist']],
+    ['upload', ['always', '1']],
+    ['retention-days', ['0', '-3', '91', 'forever']],
+    ['compression-level', ['-1', '10', 'best']],
+    ['artifact-paths', ['../up/*.pt', '/etc/*']],
+    ['metrics', ['2loss', 'loss;acc', 'a b']],
+    ['iteration-timeout', ['0', '-5m', 'later']],
+    ['time-limit', ['0', '-1h', '30d']],
+    ['kill-grace', ['-1', 'soon', '25d']],
+    ['on-failure', ['retry', 'never']],
+    ['retries', ['-1', '101', 'many']],
+    ['retry-delay', ['-2s', 'x']],
+    ['checkpoint-path', ['../outside']],
+    ['resume-key', ['a,b', 'k'.repeat(401)]],
+    ['strip-ansi', ['yes', '1']]
+  ])('%s', async (input, values) => {
+    for (const value of values) {
+      const result = await run({ command: 'echo should-not-run', [input]: value })
+      expect(result.exitCode, `${input}=${value}`).toBe(1)
+      expect(result.console, `${input}=${value}`).toContain(`::error::Input '${input}' must be`)
+      expect(result.console).not.toContain('should-not-run')
+    }
+  })
 })
 
 describe('secrets', () => {

@@ -30,7 +30,7 @@ export class MetricScanner {
 
     const firstEnd = lineBreakAfter(chunk, 0)
     if (firstEnd < 0) {
-      this.carry(Buffer.concat([this.carried, chunk]))
+      this.carryWithoutBreak(chunk)
       return
     }
     // Only the line that straddles the chunks is joined; the rest is searched where it lies,
@@ -46,6 +46,21 @@ export class MetricScanner {
     this.scan(this.carried)
     this.carried = Buffer.alloc(0)
     return Object.fromEntries(this.latest)
+  }
+
+  /**
+   * A chunk inside one long line. While the line is short it is kept whole; once it is
+   * overlong, each chunk is searched where it lies and only its end is kept, so a line of
+   * gigabytes costs no copies (a value cut by a chunk boundary there can be missed).
+   */
+  private carryWithoutBreak(chunk: Buffer): void {
+    if (this.carried.length + chunk.length <= LONGEST_CARRIED_LINE) {
+      this.carried = Buffer.concat([this.carried, chunk])
+      return
+    }
+    this.scan(this.carried)
+    this.scan(chunk)
+    this.carry(chunk)
   }
 
   /** Keeps the unfinished last line (a copy: the chunk's memory can then be freed). */
