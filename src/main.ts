@@ -24,7 +24,7 @@ import { readSettings, type Settings } from './settings/read-settings.js'
 import {
   readMainStepState,
   recordArtifactStored,
-  recordIsPost,
+  recordPostStepMarker,
   recordFinalUploadDone,
   recordMainStarted,
   recordStateSaved
@@ -34,7 +34,7 @@ import { train, type TrainingContext } from './training.js'
 
 export async function run(): Promise<void> {
   if (readMainStepState().isPost) return runPostStep()
-  recordIsPost()
+  recordPostStepMarker()
   return runMainStep()
 }
 

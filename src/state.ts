@@ -29,7 +29,8 @@ export interface MainStepState {
   readonly stateSaved: boolean
 }
 
-export function recordIsPost(): void {
+/** Saved by the main step so that the next run of this bundle, the post step, knows it is one. */
+export function recordPostStepMarker(): void {
   save(State.IsPost, 'true')
 }
 
