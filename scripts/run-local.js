@@ -85,7 +85,7 @@ function actionEnvironment(flags, outputFile) {
 function prepareSummaryFile(flags) {
   const folder =
     flags['artifact-dir'] || process.env.BACKGROUND_TRAINING_ARTIFACT_DIR || 'artifacts'
-  const file = path.resolve(folder, 'job-summary.md')
+  const file = path.resolve(process.env.INIT_CWD || process.cwd(), folder, 'job-summary.md')
   fs.mkdirSync(path.dirname(file), { recursive: true })
   fs.writeFileSync(file, '')
   return file

@@ -58,9 +58,9 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   })
   options.onStart?.(child.pid as number)
 
-  let consoleText = ''
-  child.stdout.on('data', (chunk: Buffer) => (consoleText += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (consoleText += chunk.toString()))
+  const consoleText = new BoundedText()
+  child.stdout.on('data', (chunk: Buffer) => consoleText.add(chunk))
+  child.stderr.on('data', (chunk: Buffer) => consoleText.add(chunk))
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.on('close', (code, sig) => resolve([code, sig]))
   )
@@ -68,7 +68,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   return {
     exitCode,
     signal,
-    console: consoleText,
+    console: consoleText.toString(),
     outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
     summary: fs.readFileSync(summaryFile, 'utf8'),
     state: parseOutputFile(fs.readFileSync(stateFile, 'utf8')),
@@ -92,6 +92,38 @@ function inputVariables(inputs: Record<string, string>): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])
   )
+}
+
+/**
+ * What the action printed, kept whole up to a limit; past it, the start and the end. A test
+ * that prints a gigabyte would otherwise build a string longer than V8 allows.
+ */
+class BoundedText {
+  private static readonly PART_LIMIT = 8 * 1024 * 1024
+  private head: Buffer[] = []
+  private headSize = 0
+  private tail: Buffer[] = []
+  private tailSize = 0
+  private dropped = false
+
+  add(chunk: Buffer): void {
+    if (!this.dropped && this.headSize + chunk.length <= BoundedText.PART_LIMIT) {
+      this.head.push(chunk)
+      this.headSize += chunk.length
+      return
+    }
+    this.tail.push(chunk)
+    this.tailSize += chunk.length
+    while (this.tail.length > 1 && this.tailSize - this.tail[0].length >= BoundedText.PART_LIMIT) {
+      this.tailSize -= (this.tail.shift() as Buffer).length
+      this.dropped = true
+    }
+  }
+
+  toString(): string {
+    const gap = this.dropped ? '\n[... output left out by the test harness ...]\n' : ''
+    return Buffer.concat(this.head).toString() + gap + Buffer.concat(this.tail).toString()
+  }
 }
 
 function stateVariables(state: Record<string, string>): NodeJS.ProcessEnv {
