@@ -101,6 +101,9 @@ export class Redactor implements ByteFilter {
 
 /** How many bytes at the end of `data` could be the start of an `::add-mask::` command. */
 function partialCommandAtEnd(data: Buffer): number {
+  // Every chunk passes here: a command starts with ':', so without one near the end, no work.
+  const from = Math.max(0, data.length - (MASK_COMMAND.length - 1))
+  if (data.indexOf(0x3a, from) < 0) return 0
   for (let length = Math.min(MASK_COMMAND.length - 1, data.length); length > 0; length--) {
     if (data.subarray(data.length - length).equals(MASK_COMMAND.subarray(0, length))) return length
   }
