@@ -15,9 +15,8 @@ import { parseArgs } from 'node:util'
 import { parse as parseYaml } from 'yaml'
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const inputNames = Object.keys(
-  parseYaml(fs.readFileSync(path.join(projectRoot, 'action.yml'), 'utf8')).inputs
-)
+const actionInputs = parseYaml(fs.readFileSync(path.join(projectRoot, 'action.yml'), 'utf8')).inputs
+const inputNames = Object.keys(actionInputs)
 
 const LOCAL_OPTIONS = {
   'artifact-dir': { type: 'string' },
@@ -102,7 +101,17 @@ function printOutputs(outputFile) {
 }
 
 function printHelp() {
-  const flags = [...inputNames, 'artifact-dir (local folder for artifacts; default ./artifacts)']
   console.log('Usage: npm start -- --command "<training command>" [--<input> <value> ...]\n')
-  console.log(`Flags:\n${flags.map((flag) => `  --${flag}`).join('\n')}`)
+  console.log('Flags, one per input of action.yml:\n')
+  for (const [name, input] of Object.entries(actionInputs)) {
+    const fallback = input.required
+      ? ' (required)'
+      : input.default
+        ? ` (default ${input.default})`
+        : ''
+    console.log(`  --${name}${fallback}\n      ${input.description.trim().replace(/\s+/g, ' ')}`)
+  }
+  console.log(
+    '\n  --artifact-dir (default artifacts)\n      Local folder for artifacts and job-summary.md.'
+  )
 }
