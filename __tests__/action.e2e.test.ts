@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runAction } from './support/action.js'
 import { type ArtifactService, startArtifactService } from './support/artifact-service.js'
 import { tempFolder } from './support/temp.js'
-import { readZipEntry } from './support/zip.js'
+import { storedFile } from './support/stored.js'
 
 const EXAMPLE = path.resolve('examples/train.py')
 const FRAME = /^=== background-training \| iteration (\d+)\/(\d+) \| (.*)$/gm
@@ -21,11 +21,8 @@ afterAll(async () => {
   await service.close()
 })
 
-/** The artifact's log as the service stores it, for the run's only artifact of that name. */
-async function storedLog(name: string, fileName = 'training.log'): Promise<Buffer> {
-  const matching = service.artifacts().filter((artifact) => artifact.name === name)
-  expect(matching).toHaveLength(1)
-  return readZipEntry(matching[0].bytes, fileName)
+function storedLog(name: string, fileName = 'training.log'): Promise<Buffer> {
+  return storedFile(service, name, fileName)
 }
 
 function lossesIn(log: string): number[] {

@@ -12,7 +12,7 @@ import { type ActionRun, runAction } from './support/action.js'
 import { type ArtifactService, startArtifactService } from './support/artifact-service.js'
 import { processIsRunning } from './support/processes.js'
 import { tempFolder } from './support/temp.js'
-import { readZipEntry } from './support/zip.js'
+import { storedFile } from './support/stored.js'
 
 let service: ArtifactService
 let artifactCount = 0
@@ -49,9 +49,19 @@ function outputIn(log: Buffer): Buffer {
   return log.subarray(start, end)
 }
 
-async function storedLog(name: string): Promise<Buffer> {
-  const [artifact] = service.artifacts().filter((stored) => stored.name === name)
-  return readZipEntry(artifact.bytes, 'training.log')
+/** A small file system of its own (root only), for a disk that is full or read-only. */
+async function withTmpfs(options: string, use: (mount: string) => Promise<void>): Promise<void> {
+  const mount = tempFolder()
+  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', mount])
+  try {
+    await use(mount)
+  } finally {
+    execFileSync('umount', [mount])
+  }
+}
+
+function storedLog(name: string): Promise<Buffer> {
+  return storedFile(service, name)
 }
 
 describe('hostile output', () => {
@@ -158,35 +168,26 @@ describe('hostile files', () => {
     expect(result.console).not.toContain('should-not-run')
   })
 
-  it.skipIf(process.getuid?.() !== 0)(
-    'reports a full disk at once and keeps training',
-    async () => {
-      const mount = tempFolder()
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount])
-      try {
-        const result = await run({
-          command: "head -c 200000 /dev/zero | tr '\\0' 'y'; echo; echo 'training finished'",
-          'log-path': path.join(mount, 'training.log'),
-          upload: 'never'
-        })
-        expect(result.exitCode).toBe(1)
-        expect(result.console).toMatch(
-          /::error::Could not write the log file .*ENOSPC.*Training goes on/
-        )
-        expect(result.console).toContain('training finished')
-      } finally {
-        execFileSync('umount', [mount])
-      }
-    }
+  it.skipIf(process.getuid?.() !== 0)('reports a full disk at once and keeps training', () =>
+    withTmpfs('size=64k', async (mount) => {
+      const result = await run({
+        command: "head -c 200000 /dev/zero | tr '\\0' 'y'; echo; echo 'training finished'",
+        'log-path': path.join(mount, 'training.log'),
+        upload: 'never'
+      })
+      expect(result.exitCode).toBe(1)
+      expect(result.console).toMatch(
+        /::error::Could not write the log file .*ENOSPC.*Training goes on/
+      )
+      expect(result.console).toContain('training finished')
+    })
   )
 
+  // As root, folder permissions stop nothing: a read-only mount does.
   it.skipIf(process.getuid?.() !== 0)(
     'fails at once, naming the input, in a read-only folder',
-    async () => {
-      // As root, folder permissions stop nothing: a read-only mount does.
-      const mount = tempFolder()
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', mount])
-      try {
+    () =>
+      withTmpfs('ro,size=64k', async (mount) => {
         const result = await run({
           command: 'echo should-not-run',
           'log-path': path.join(mount, 'training.log')
@@ -196,10 +197,7 @@ describe('hostile files', () => {
           /::error::Could not write the log file .* \(input 'log-path'\): .*EROFS/
         )
         expect(result.console).not.toContain('should-not-run')
-      } finally {
-        execFileSync('umount', [mount])
-      }
-    }
+      })
   )
 
   it('fails at once, naming the input, when the working directory is missing', async () => {

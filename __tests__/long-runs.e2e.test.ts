@@ -7,7 +7,7 @@ import { runAction } from './support/action.js'
 import { type ArtifactService, startArtifactService } from './support/artifact-service.js'
 import { processIsRunning, waitFor } from './support/processes.js'
 import { tempFolder } from './support/temp.js'
-import { readZipEntry } from './support/zip.js'
+import { storedFile } from './support/stored.js'
 
 let service: ArtifactService
 
@@ -20,9 +20,7 @@ afterAll(async () => {
 })
 
 async function storedLog(name: string): Promise<string> {
-  const matching = service.artifacts().filter((artifact) => artifact.name === name)
-  expect(matching).toHaveLength(1)
-  return (await readZipEntry(matching[0].bytes, 'training.log')).toString()
+  return (await storedFile(service, name)).toString()
 }
 
 /** A command that fails on the attempts listed, counting its runs in a file. */
