@@ -11544,7 +11544,7 @@ module.exports = typeof Reflect !== 'undefined' && Reflect && Reflect.apply;
 
 /***/ }),
 
-/***/ 31463:
+/***/ 53844:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
 
@@ -15223,7 +15223,7 @@ module.exports = function getName() {
 
 
 
-var callBind = __webpack_require__(31463);
+var callBind = __webpack_require__(53844);
 
 var implementation = __webpack_require__(89947);
 var getPolyfill = __webpack_require__(85202);
@@ -17711,7 +17711,7 @@ if (typeof Object.create === 'function') {
 
 
 
-var callBind = __webpack_require__(31463);
+var callBind = __webpack_require__(53844);
 var callBound = __webpack_require__(23105);
 var GetIntrinsic = __webpack_require__(60470);
 
@@ -35010,7 +35010,7 @@ minimatch.Minimatch = Minimatch
 var GetIntrinsic = __webpack_require__(60470);
 var $concat = GetIntrinsic('%Array.prototype.concat%');
 
-var callBind = __webpack_require__(31463);
+var callBind = __webpack_require__(53844);
 
 var callBound = __webpack_require__(23105);
 var $slice = callBound('Array.prototype.slice');
@@ -36614,7 +36614,7 @@ module.exports = function trim() {
 
 
 
-var callBind = __webpack_require__(31463);
+var callBind = __webpack_require__(53844);
 var define = __webpack_require__(50191);
 var RequireObjectCoercible = __webpack_require__(19601);
 
@@ -39068,7 +39068,7 @@ module.exports = $typedArrayBuffer || function typedArrayBuffer(x) {
 
 
 var forEach = __webpack_require__(14963);
-var callBind = __webpack_require__(31463);
+var callBind = __webpack_require__(53844);
 var gPO = __webpack_require__(31360)();
 
 var typedArrays = __webpack_require__(51506)();
@@ -39155,7 +39155,7 @@ module.exports = function typedArrayByteOffset(value) {
 
 // / <reference types="node" />
 
-var callBind = __webpack_require__(31463);
+var callBind = __webpack_require__(53844);
 var forEach = __webpack_require__(14963);
 var gOPD = __webpack_require__(33170);
 var isTypedArray = __webpack_require__(6405);
@@ -39340,7 +39340,7 @@ module.exports = function slice(start, end) {
 
 
 var define = __webpack_require__(50191);
-var callBind = __webpack_require__(31463);
+var callBind = __webpack_require__(53844);
 
 var implementation = __webpack_require__(4587);
 var getPolyfill = __webpack_require__(25762);
@@ -40690,7 +40690,7 @@ module.exports = function whichCollection(/** @type {unknown} */ value) {
 
 var forEach = __webpack_require__(14963);
 var availableTypedArrays = __webpack_require__(51506);
-var callBind = __webpack_require__(31463);
+var callBind = __webpack_require__(53844);
 var callBound = __webpack_require__(23105);
 var gOPD = __webpack_require__(33170);
 var getProto = __webpack_require__(81967);

@@ -48,7 +48,7 @@ async function runMainStep(): Promise<void> {
 
     const run = await prepareRun(settings, cancellation)
     const { schedule, logError } = await train(settings, run)
-    setTrainingOutputs(schedule, run.progress, settings.logPath)
+    setTrainingOutputs(schedule.stopReason, run.progress, settings.logPath)
 
     await saveTrainingState(settings, run)
     const uploadError = await uploadFinalArtifact(settings, run)

@@ -7,7 +7,7 @@ import * as path from 'node:path'
 
 import * as glob from '@actions/glob'
 
-import { isInside } from '../settings/inputs.js'
+import { isInside } from '../paths.js'
 
 export interface ExtraFiles {
   /** Absolute paths of regular files, each inside the workspace. */

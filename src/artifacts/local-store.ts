@@ -7,7 +7,7 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-import { isInside } from '../settings/inputs.js'
+import { isInside } from '../paths.js'
 import type { ArtifactRequest, ArtifactStore, StoredArtifact } from './artifact-store.js'
 
 /**

@@ -5,7 +5,7 @@ import * as core from '@actions/core'
 
 import type { StoredArtifact } from '../artifacts/artifact-store.js'
 import type { Progress } from '../progress.js'
-import type { IterationResult, ScheduleOutcome } from '../scheduler.js'
+import type { IterationResult, StopReason } from '../scheduler.js'
 
 export enum Output {
   IterationsCompleted = 'iterations-completed',
@@ -21,19 +21,20 @@ export enum Output {
   TotalIterations = 'total-iterations'
 }
 
+/** `progress` holds the same iterations as the outcome, with the counts and metrics. */
 export function setTrainingOutputs(
-  outcome: ScheduleOutcome,
+  stopReason: StopReason,
   progress: Progress,
   logPath: string
 ): void {
   core.setOutput(Output.IterationsCompleted, progress.succeededCount)
   core.setOutput(Output.IterationsFailed, progress.failedCount)
-  core.setOutput(Output.StopReason, outcome.stopReason)
+  core.setOutput(Output.StopReason, stopReason)
   core.setOutput(Output.Resumed, String(progress.resume.resumed))
   core.setOutput(Output.TotalIterations, progress.totalIterations)
-  core.setOutput(Output.ExitCode, outcome.results.at(-1)?.exitCode ?? '')
+  core.setOutput(Output.ExitCode, progress.results.at(-1)?.exitCode ?? '')
   core.setOutput(Output.LogPath, logPath)
-  core.setOutput(Output.Results, JSON.stringify(outcome.results.map(describeResult)))
+  core.setOutput(Output.Results, JSON.stringify(progress.results.map(describeResult)))
   core.setOutput(Output.Metrics, JSON.stringify(progress.metrics.latest()))
 }
 

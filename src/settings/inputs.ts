@@ -5,6 +5,7 @@
 import * as path from 'node:path'
 
 import { InputError } from '../errors.js'
+import { isInside } from '../paths.js'
 import { DURATION_FORM, parseDuration } from './duration.js'
 import { defaultShellName, parseShell, SHELL_FORM, type ShellSpec } from './shell.js'
 
@@ -274,11 +275,6 @@ function parsePathList(input: Input, raw: string, workspace: string): string[] {
     }
   }
   return patterns
-}
-
-export function isInside(target: string, folder: string): boolean {
-  const relative = path.relative(folder, target)
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
 }
 
 const METRIC_NAME = /^[A-Za-z_][\w.\-/]*$/
