@@ -293,6 +293,16 @@ describe('on-failure and retries', () => {
   })
 })
 
+/** Two iterations: the first ends and gets refreshed into the artifact, the second hangs. */
+function refreshedThenStuck(artifactName: string): Record<string, string> {
+  return {
+    command: 'echo "iteration $TRAINING_ITERATION"; [ "$TRAINING_ITERATION" = 1 ] || sleep 600',
+    iterations: '2',
+    delay: '0',
+    'artifact-name': artifactName
+  }
+}
+
 describe('the post step in the cases that must not go wrong', () => {
   it('does nothing after a main step that failed its input checks', async () => {
     const workspace = tempFolder()
@@ -319,12 +329,7 @@ describe('the post step in the cases that must not go wrong', () => {
   it('replaces the artifact the main step refreshed before it was killed', async () => {
     const workspace = tempFolder()
     const logPath = path.join(workspace, 'training.log')
-    const inputs = {
-      command: 'echo "iteration $TRAINING_ITERATION"; [ "$TRAINING_ITERATION" = 1 ] || sleep 600',
-      iterations: '2',
-      delay: '0',
-      'artifact-name': 'post-replace'
-    }
+    const inputs = refreshedThenStuck('post-replace')
     let actionPid = 0
     const running = runAction({
       workspace,
@@ -345,5 +350,73 @@ describe('the post step in the cases that must not go wrong', () => {
     const log = await storedLog('post-replace')
     expect(log).toContain('iteration 2\n')
     expect(log).toContain('the post step uploads this log')
+  })
+
+  it('replaces an artifact the main step was killed before hearing was stored', async () => {
+    const workspace = tempFolder()
+    const inputs = refreshedThenStuck('post-unheard')
+    // The service finalizes the upload after this hook, answering a process already dead.
+    let actionPid = 0
+    service.onRequest = async (request) => {
+      if (request.operation !== 'FinalizeArtifact' || !actionPid) return
+      process.kill(actionPid, 'SIGKILL')
+      await waitFor(() => !processIsRunning(actionPid))
+    }
+    let main
+    try {
+      main = await runAction({
+        workspace,
+        inputs,
+        env: service.env(),
+        onStart: (pid) => (actionPid = pid)
+      })
+    } finally {
+      service.onRequest = undefined
+    }
+    expect(main.signal).toBe('SIGKILL')
+    await waitFor(() => service.artifacts().some((artifact) => artifact.name === 'post-unheard'))
+
+    const post = await runAction({ workspace, inputs, env: service.env(), postState: main.state })
+
+    expect(post.exitCode, post.console).toBe(0)
+    const log = await storedLog('post-unheard')
+    expect(log).toContain('the post step uploads this log')
+  })
+
+  it("leaves alone another job's artifact that holds the name", async () => {
+    const name = 'post-taken'
+    const otherJob = await runAction({
+      inputs: { command: 'echo the other job', iterations: '1', 'artifact-name': name },
+      env: service.env(service.runId, 'another-job')
+    })
+    expect(otherJob.exitCode, otherJob.console).toBe(0)
+
+    const workspace = tempFolder()
+    const inputs = refreshedThenStuck(name)
+    let actionPid = 0
+    let savedState = (): Record<string, string> => ({})
+    const running = runAction({
+      workspace,
+      inputs,
+      env: service.env(),
+      onStart: (pid, saved) => {
+        actionPid = pid
+        savedState = saved
+      }
+    })
+    // The refresh after the first iteration is refused, and the step records why.
+    await waitFor(() => savedState()['artifact-ownership'] === 'taken')
+    process.kill(actionPid, 'SIGKILL')
+    const main = await running
+
+    const post = await runAction({ workspace, inputs, env: service.env(), postState: main.state })
+
+    expect(post.exitCode).toBe(1)
+    expect(post.console).toContain(
+      `Another job or step of this workflow run already uploaded an artifact named '${name}'`
+    )
+    const holders = service.artifacts().filter((artifact) => artifact.name === name)
+    expect(holders.map((artifact) => artifact.jobId)).toEqual(['another-job'])
+    expect(await storedLog(name)).toContain('the other job\n')
   })
 })

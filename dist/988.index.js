@@ -9,10 +9,12 @@ export const modules = {
 /* harmony export */   GitHubArtifactStore: () => (/* binding */ GitHubArtifactStore)
 /* harmony export */ });
 /* harmony import */ var _actions_artifact__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(67458);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83916);
 /**
  * Artifacts in the workflow run, through the official client, so they look and download
  * exactly like those of actions/upload-artifact.
  */
+
 
 class GitHubArtifactStore {
     env;
@@ -66,7 +68,7 @@ class GitHubArtifactStore {
 function explainConflict(name, error) {
     if (!(error instanceof Error) || !/\(409\)|Conflict/.test(error.message))
         return error;
-    return new Error(`${error.message}. Another job or step of this workflow run already uploaded an ` +
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ArtifactNameTakenError */ .n(`${error.message}. Another job or step of this workflow run already uploaded an ` +
         `artifact named '${name}': give each job its own artifact-name (for a matrix, include ` +
         'the matrix values in it).', { cause: error });
 }

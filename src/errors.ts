@@ -54,6 +54,17 @@ export class ArtifactUploadError extends Error {
   }
 }
 
+/**
+ * The artifact name is held by an artifact this step did not make (another job's, say).
+ * Asking again will not help, and what holds the name must be left alone.
+ */
+export class ArtifactNameTakenError extends Error {
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options)
+    this.name = 'ArtifactNameTakenError'
+  }
+}
+
 /** The message of anything thrown, without a stack trace. */
 export function describeCause(cause: unknown): string {
   if (cause instanceof Error) return cause.message

@@ -23,7 +23,9 @@ import { formatDuration } from './settings/duration.js'
 import { readSettings, type Settings } from './settings/read-settings.js'
 import {
   readMainStepState,
+  recordArtifactNameTaken,
   recordArtifactStored,
+  recordArtifactUploadStarting,
   recordPostStepMarker,
   recordFinalUploadDone,
   recordMainStarted,
@@ -77,11 +79,13 @@ async function prepareRun(settings: Settings, cancellation: Cancellation): Promi
     settings.upload === 'never'
       ? undefined
       : createPublisher(settings, {
+          onUploadStarting: recordArtifactUploadStarting,
           onStored: (artifact, ms) => {
             progress.artifact = artifact
             budget?.recordUpload(ms)
             recordArtifactStored()
-          }
+          },
+          onNameTaken: recordArtifactNameTaken
         })
 
   return {

@@ -43,7 +43,7 @@ export async function runPostStep(): Promise<void> {
       )
     }
     if (stateToSave) await saveStateLeftBehind(settings)
-    if (logToUpload) await uploadLogLeftBehind(settings, state.artifactStored)
+    if (logToUpload) await uploadLogLeftBehind(settings, state.artifactMayBeOwn)
   } catch (error) {
     core.setFailed(`The post step could not finish the main step's work: ${describeCause(error)}`)
   }
@@ -55,7 +55,7 @@ async function saveStateLeftBehind(settings: Settings): Promise<void> {
   if (problem) await appendLine(settings.logPath, runFrame(`note: the ${problem}`))
 }
 
-/** `replace`: the main step stored a version already, which this one replaces. */
+/** `replace`: the main step may have stored a version already, which this one replaces. */
 async function uploadLogLeftBehind(settings: Settings, replace: boolean): Promise<void> {
   core.info('The main step ended before its final upload; uploading the log now.')
   await appendLine(

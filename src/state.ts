@@ -9,7 +9,7 @@ enum State {
   /** Saved first of all, so that the post step knows it is one even when the main step failed. */
   IsPost = 'is-post',
   MainStarted = 'main-started',
-  ArtifactStored = 'artifact-stored',
+  ArtifactOwnership = 'artifact-ownership',
   IterationGroup = 'iteration-group',
   FinalUploadDone = 'final-upload-done',
   StateSaved = 'state-saved'
@@ -20,8 +20,11 @@ export interface MainStepState {
   readonly isPost: boolean
   /** Whether the main step got as far as training. */
   readonly mainStarted: boolean
-  /** Whether the main step stored the artifact at least once (a refresh, say). */
-  readonly artifactStored: boolean
+  /**
+   * Whether an artifact of the step's name may be one the main step created, which the post
+   * step may then replace; false when none was attempted or the name is another job's.
+   */
+  readonly artifactMayBeOwn: boolean
   /** The process group of the last iteration started; it may still be running. */
   readonly iterationGroup?: number
   readonly finalUploadDone: boolean
@@ -38,8 +41,32 @@ export function recordMainStarted(): void {
   save(State.MainStarted, 'true')
 }
 
+/**
+ * How far the main step's claim to the artifact name goes. `started` is saved before every
+ * upload rather than after: a step killed after the service finalized an upload but before the
+ * reply arrived did create the artifact, and only a claim made in advance survives that.
+ */
+type ArtifactOwnership = 'started' | 'stored' | 'taken'
+
+let artifactOwnership: ArtifactOwnership | undefined
+
+export function recordArtifactUploadStarting(): void {
+  if (artifactOwnership !== 'stored') setArtifactOwnership('started')
+}
+
 export function recordArtifactStored(): void {
-  save(State.ArtifactStored, 'true')
+  setArtifactOwnership('stored')
+}
+
+/** Another job or step holds the name, so the post step must not delete what is there. */
+export function recordArtifactNameTaken(): void {
+  if (artifactOwnership !== 'stored') setArtifactOwnership('taken')
+}
+
+function setArtifactOwnership(ownership: ArtifactOwnership): void {
+  if (ownership === artifactOwnership) return
+  artifactOwnership = ownership
+  save(State.ArtifactOwnership, ownership)
 }
 
 /** The running iteration's process group; undefined once it has ended. */
@@ -66,7 +93,7 @@ export function readMainStepState(): MainStepState {
   return {
     isPost: core.getState(State.IsPost) === 'true',
     mainStarted: core.getState(State.MainStarted) === 'true',
-    artifactStored: core.getState(State.ArtifactStored) === 'true',
+    artifactMayBeOwn: ['started', 'stored'].includes(core.getState(State.ArtifactOwnership)),
     iterationGroup: Number.isSafeInteger(group) && group > 0 ? group : undefined,
     finalUploadDone: core.getState(State.FinalUploadDone) === 'true',
     stateSaved: core.getState(State.StateSaved) === 'true'

@@ -4,6 +4,8 @@
  */
 import { ArtifactNotFoundError, DefaultArtifactClient } from '@actions/artifact'
 
+import { ArtifactNameTakenError } from '../errors.js'
+
 import type {
   ArtifactRequest,
   ArtifactStore,
@@ -64,7 +66,7 @@ export class GitHubArtifactStore implements ArtifactStore {
 /** A 409 means the name is taken in this run, usually by another job of a matrix. */
 function explainConflict(name: string, error: unknown): unknown {
   if (!(error instanceof Error) || !/\(409\)|Conflict/.test(error.message)) return error
-  return new Error(
+  return new ArtifactNameTakenError(
     `${error.message}. Another job or step of this workflow run already uploaded an ` +
       `artifact named '${name}': give each job its own artifact-name (for a matrix, include ` +
       'the matrix values in it).',

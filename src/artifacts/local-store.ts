@@ -7,6 +7,7 @@ import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
+import { ArtifactNameTakenError } from '../errors.js'
 import { isInside } from '../paths.js'
 import type { ArtifactRequest, ArtifactStore, StoredArtifact } from './artifact-store.js'
 
@@ -53,7 +54,7 @@ export class LocalArtifactStore implements ArtifactStore {
 
     const existing = await fs.readdir(target).catch(() => undefined)
     if (existing && existing.length > 0 && !existing.includes(LOCAL_ARTIFACT_MARKER)) {
-      throw new Error(
+      throw new ArtifactNameTakenError(
         `${target} already exists and was not made by this action; it is left alone. Choose ` +
           'another artifact-name, or another folder with BACKGROUND_TRAINING_ARTIFACT_DIR.'
       )

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 
+import { ArtifactNameTakenError } from '../errors.js'
 import type { ArtifactStore, StoredArtifact } from './artifact-store.js'
 import type { Snapshot } from './snapshot.js'
 
@@ -16,7 +17,11 @@ export interface PublisherOptions {
   readonly snapshot: () => Promise<Snapshot>
   /** Pauses before the second, third, ... attempt of the final upload. */
   readonly finalRetryDelaysMs: readonly number[]
+  /** Called before every upload, so that a claim to the name is on record before it is made. */
+  readonly onUploadStarting?: () => void
   readonly onStored?: (artifact: StoredArtifact, durationMs: number) => void
+  /** Any upload failed, a refresh or a final attempt. */
+  readonly onUploadFailed?: (error: unknown) => void
   /** A background refresh failed; training goes on. */
   readonly onRefreshFailed?: (error: unknown) => void
   /** A final attempt failed and another follows. */
@@ -97,11 +102,17 @@ export class ArtifactPublisher {
 
   private async upload(snapshot: Snapshot): Promise<StoredArtifact> {
     const started = Date.now()
-    const artifact = await this.options.store.upload({
-      name: this.options.name,
-      files: snapshot.files,
-      rootDirectory: snapshot.rootDirectory
-    })
+    this.options.onUploadStarting?.()
+    const artifact = await this.options.store
+      .upload({
+        name: this.options.name,
+        files: snapshot.files,
+        rootDirectory: snapshot.rootDirectory
+      })
+      .catch((error: unknown) => {
+        this.options.onUploadFailed?.(error)
+        throw error
+      })
     this.stored = artifact
     this.storedSignature = snapshot.signature
     this.options.onStored?.(artifact, Date.now() - started)
@@ -110,10 +121,12 @@ export class ArtifactPublisher {
 }
 
 /**
- * A refusal that asking again will not change: the artifact client reports 4xx answers other
- * than 408 and 429 as non-retryable (bad name, conflict, quota, authorisation).
+ * A refusal that asking again will not change: a name held by someone else, or what the
+ * artifact client reports as non-retryable, 4xx answers other than 408 and 429 (bad name,
+ * conflict, quota, authorisation).
  */
 export function isPermanent(error: unknown): boolean {
+  if (error instanceof ArtifactNameTakenError) return true
   const message = error instanceof Error ? error.message : String(error)
   const status = /\((4\d\d)\)/.exec(message)?.[1]
   return (
