@@ -48,6 +48,13 @@ describe('MetricScanner', () => {
     scanner.write(Buffer.from(' loss=0.5'))
     expect(scanner.finish()).toEqual({ loss: 0.5 })
   })
+
+  it('reads a value cut by a chunk boundary inside a line too long to keep whole', () => {
+    const filler = 'x'.repeat(10_000)
+    expect(scan(['loss'], filler, ' loss=0.', '75 ', filler)).toEqual({ loss: 0.75 })
+    expect(scan(['loss'], filler, ' lo', 'ss=0.75 ', filler)).toEqual({ loss: 0.75 })
+    expect(scan(['loss'], filler + ' loss=0.', '75 ' + filler, filler)).toEqual({ loss: 0.75 })
+  })
 })
 
 describe('MetricsHistory', () => {

@@ -20,9 +20,12 @@ export class MetricScanner {
   private readonly names: Array<{ name: string; bytes: Buffer }>
   private readonly latest = new Map<string, number>()
   private carried: Buffer = Buffer.alloc(0)
+  /** How far a name and its value can reach: the bytes around a chunk boundary to join. */
+  private readonly seamLength: number
 
   constructor(names: readonly string[]) {
     this.names = names.map((name) => ({ name, bytes: Buffer.from(name) }))
+    this.seamLength = Math.max(0, ...this.names.map(({ bytes }) => bytes.length)) + VALUE_WINDOW
   }
 
   write(chunk: Buffer): void {
@@ -51,21 +54,23 @@ export class MetricScanner {
   /**
    * A chunk inside one long line. While the line is short it is kept whole; once it is
    * overlong, each chunk is searched where it lies and only its end is kept, so a line of
-   * gigabytes costs no copies (a value cut by a chunk boundary there can be missed).
+   * gigabytes costs no copies. The end kept from before is searched joined to the start of
+   * this chunk, so that a value cut by the boundary is still read whole.
    */
   private carryWithoutBreak(chunk: Buffer): void {
     if (this.carried.length + chunk.length <= LONGEST_CARRIED_LINE) {
       this.carried = Buffer.concat([this.carried, chunk])
       return
     }
-    this.scan(this.carried)
+    this.scan(Buffer.concat([this.carried, chunk.subarray(0, this.seamLength)]))
     this.scan(chunk)
     this.carry(chunk)
   }
 
   /** Keeps the unfinished last line (a copy: the chunk's memory can then be freed). */
   private carry(rest: Buffer): void {
-    const kept = rest.length > LONGEST_CARRIED_LINE ? rest.subarray(-KEPT_OF_OVERLONG_LINE) : rest
+    const keptOfOverlong = Math.max(KEPT_OF_OVERLONG_LINE, this.seamLength)
+    const kept = rest.length > LONGEST_CARRIED_LINE ? rest.subarray(-keptOfOverlong) : rest
     this.carried = Buffer.from(kept)
   }
 
