@@ -37,7 +37,8 @@ describe('time-limit', () => {
     const started = Date.now()
     const run = await runAction({
       inputs: {
-        command: 'echo "deadline=$TRAINING_DEADLINE"; sleep 2',
+        // Short enough to fit beside start-up on a slow machine, too long for a second one.
+        command: 'echo "deadline=$TRAINING_DEADLINE"; sleep 1.5',
         iterations: '5',
         delay: '0',
         'time-limit': '3s',
@@ -47,7 +48,7 @@ describe('time-limit', () => {
     })
 
     expect(run.exitCode, run.console).toBe(0)
-    expect(Date.now() - started).toBeLessThan(3000 + 1500)
+    expect(Date.now() - started).toBeLessThan(3000 + 2500)
     expect(run.outputs['stop-reason']).toBe('time-limit')
     expect(run.outputs['iterations-completed']).toBe('1')
     expect(run.console).toContain(
@@ -67,7 +68,8 @@ describe('time-limit', () => {
       inputs: {
         command: "trap 'echo saving; exit 0' TERM\necho working\nsleep 30 &\nwait",
         iterations: '2',
-        'time-limit': '2s',
+        // The grace before SIGKILL is a tenth of the limit: 500 ms for the trap to run.
+        'time-limit': '5s',
         'kill-grace': '2s',
         'artifact-name': 'budget-stop'
       },
@@ -96,7 +98,7 @@ describe('iteration-timeout', () => {
       inputs: {
         command,
         iterations: '1',
-        'iteration-timeout': '1s',
+        'iteration-timeout': '2s',
         'kill-grace': '500ms',
         'artifact-name': 'timeout'
       },

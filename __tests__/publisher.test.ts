@@ -8,15 +8,22 @@ import { ArtifactPublisher, isPermanent } from '../src/artifacts/publisher.js'
 import { takeSnapshot } from '../src/artifacts/snapshot.js'
 import { tempFolder } from './support/temp.js'
 
-/** A store that records what it was given and can be made slow or failing. */
+/** A store that records what it was given and can be held up or made to fail. */
 class RecordingStore implements ArtifactStore {
   readonly description = 'a test store'
   readonly uploads: string[] = []
   failures: Error[] = []
-  delayMs = 0
+  private gate = Promise.resolve()
+
+  /** Uploads wait until the returned function is called. */
+  holdUploads(): () => void {
+    let release = () => {}
+    this.gate = new Promise((resolve) => (release = resolve))
+    return release
+  }
 
   async upload(request: ArtifactRequest) {
-    await new Promise((resolve) => setTimeout(resolve, this.delayMs))
+    await this.gate
     const failure = this.failures.shift()
     if (failure) throw failure
     this.uploads.push(fs.readFileSync(request.files[0], 'utf8'))
@@ -42,12 +49,13 @@ describe('ArtifactPublisher', () => {
   it('uploads the file as it was when the refresh was asked for', async () => {
     const log = path.join(tempFolder(), 'training.log')
     const store = new RecordingStore()
-    store.delayMs = 50
+    const releaseUploads = store.holdUploads()
     const { publisher } = publisherFor(store, log)
 
     fs.writeFileSync(log, 'one\n')
     await publisher.refresh()
     fs.appendFileSync(log, 'two\n')
+    releaseUploads()
     await publisher.finish()
 
     expect(store.uploads).toEqual(['one\n', 'one\ntwo\n'])
@@ -56,13 +64,14 @@ describe('ArtifactPublisher', () => {
   it('collapses refreshes asked for during an upload into one of the newest state', async () => {
     const log = path.join(tempFolder(), 'training.log')
     const store = new RecordingStore()
-    store.delayMs = 100
+    const releaseUploads = store.holdUploads()
     const { publisher } = publisherFor(store, log)
 
     for (const line of ['1', '2', '3', '4']) {
       fs.appendFileSync(log, `${line}\n`)
       await publisher.refresh()
     }
+    releaseUploads()
     await publisher.finish()
 
     // The final upload finds nothing changed since the last refresh, and keeps that artifact.

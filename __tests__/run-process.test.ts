@@ -139,7 +139,12 @@ describe('runProcess', () => {
   })
 
   it('kills with SIGKILL what ignores SIGTERM', async () => {
-    const result = await capture('bash -c \'trap "" TERM; sleep 600\' >/dev/null 2>&1 &\nsleep 0.2')
+    // The script ends only once the background shell has its trap in place.
+    const ready = path.join(tempFolder(), 'ready')
+    const result = await capture(
+      `bash -c 'trap "" TERM; touch ${ready}; sleep 600' >/dev/null 2>&1 &\n` +
+        `until [ -e ${ready} ]; do sleep 0.01; done`
+    )
     expect(result.outcome.leftovers).toBe('killed')
   })
 
