@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { ProcessStartError } from '../src/errors.js'
 import { LogWriter } from '../src/log/log-writer.js'
 import { groupIsAlive } from '../src/process/process-group.js'
+import { COLLECT_EVERY_BYTES, PipeMemory, v8Collector } from '../src/process/pipe-memory.js'
 import { type OutputSource, type ProcessOutcome, runProcess } from '../src/process/run-process.js'
 import { writeScriptFile } from '../src/process/script-file.js'
 import { parseShell, type ShellSpec } from '../src/settings/shell.js'
@@ -189,5 +190,26 @@ describe('runProcess', () => {
 describe('groupIsAlive', () => {
   it('is false for a group that does not exist', () => {
     expect(groupIsAlive(2 ** 22 + 12345)).toBe(false)
+  })
+})
+
+describe('PipeMemory', () => {
+  it('collects young garbage once every 4 MiB of output, not before', () => {
+    const collections: string[] = []
+    const memory = new PipeMemory(() => (options) => collections.push(options.type))
+
+    memory.passed(COLLECT_EVERY_BYTES - 1)
+    expect(collections).toEqual([])
+    memory.passed(1)
+    expect(collections).toEqual(['minor'])
+    memory.passed(COLLECT_EVERY_BYTES - 1)
+    expect(collections).toEqual(['minor'])
+  })
+
+  it("gets V8's collector on this Node without a command-line flag", () => {
+    const collect = v8Collector()
+    expect(typeof collect).toBe('function')
+    // A real collection of the young generation returns normally.
+    collect?.({ type: 'minor' })
   })
 })

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 import { ProcessStartError } from '../errors.js'
+import { PipeMemory } from './pipe-memory.js'
 import { stopGroup, type StopResult } from './process-group.js'
 
 export type OutputSource = 'stdout' | 'stderr'
@@ -139,9 +140,11 @@ async function spawnStarted(request: ProcessRequest): Promise<ChildProcess> {
 /** Feeds both pipes to the sink, pausing both while the sink catches up. */
 function pumpOutput(child: ChildProcess, sink: OutputSink): Promise<void> {
   const pipes = [child.stdout, child.stderr] as Readable[]
+  const memory = new PipeMemory()
   let pendingWrites = 0
 
   const forward = (source: OutputSource) => (chunk: Buffer) => {
+    memory.passed(chunk.length)
     const pending = sink.write(chunk, source)
     if (!pending) return
 
