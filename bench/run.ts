@@ -62,6 +62,7 @@ const MEASUREMENTS: Record<string, () => Promise<Row | Row[]>> = {
   overhead: () => perIterationOverhead(),
   'start-up': () => startUp(),
   upload: () => upload(),
+  refresh: () => refresh(),
   delay: () => delayAccuracy()
 }
 
@@ -310,22 +311,34 @@ async function startUp(): Promise<Row> {
  * "stored (N bytes in X ms)" line: deleting the older version, zipping and sending.
  */
 async function upload(): Promise<Row> {
+  return againstGzip('upload: 512 MiB log, compression level 6', 512, uploadOnce)
+}
+
+/**
+ * Writes a log of `mebibytes` into a scratch workspace, then times `measure` on it against
+ * `gzip -6` of the same file, alternating the two. The target: at most 1.5 times as long.
+ */
+async function againstGzip(
+  measurement: string,
+  mebibytes: number,
+  measure: (workspace: string) => Promise<number>
+): Promise<Row> {
   return inFolder(async (workspace) => {
     const logFile = path.join(workspace, 'training.log')
-    progress('upload: writing a 512 MiB log')
-    requireSuccess(await bash(`${emitCommand(512 * MiB)} > ${quote(logFile)}`), 'emit.py')
+    progress(`writing a ${mebibytes} MiB log`)
+    requireSuccess(await bash(`${emitCommand(mebibytes * MiB)} > ${quote(logFile)}`), 'emit.py')
 
     const { action, baseline } = await alternate(
-      'upload',
+      `${mebibytes} MiB log against gzip`,
       HEAVY_REPEATS,
-      () => uploadOnce(workspace),
+      () => measure(workspace),
       async () => {
         const result = await bash(`gzip -6 -c ${quote(logFile)} > /dev/null`)
         requireSuccess(result, 'gzip')
         return result.ms
       }
     )
-    return ratioRow('upload: 512 MiB log, compression level 6', action, baseline, 1.5, seconds)
+    return ratioRow(measurement, action, baseline, 1.5, seconds)
   })
 }
 
@@ -339,6 +352,29 @@ async function uploadOnce(workspace: string): Promise<number> {
     const stored = /stored \((\d+) bytes in (\d+) ms\)/.exec(result.stdout)
     if (!stored) throw new Error(`the action printed no "stored" line:\n${result.stdout}`)
     return Number(stored[2])
+  } finally {
+    await service.close()
+  }
+}
+
+/**
+ * A refresh between iterations: the artifact of a 100 MiB log is replaced by the next version,
+ * which deletes the previous one first. Timed by the action, from before the delete to the
+ * finalized upload; the baseline compresses the same log with `gzip -6`.
+ */
+async function refresh(): Promise<Row> {
+  return againstGzip('refresh: 100 MiB log, replacing the last', 100, secondRefreshMs)
+}
+
+/** Two iterations with a refresh after each: the second refresh replaces the first. */
+async function secondRefreshMs(workspace: string): Promise<number> {
+  const service = await startArtifactService()
+  try {
+    const inputs = { command: 'true', iterations: '2', delay: '0', upload: 'every-iteration' }
+    const result = await runAction({ inputs, workspace, env: service.env(), captureStdout: true })
+    const timings = [...result.stdout.matchAll(/stored \(\d+ bytes in (\d+) ms\)/g)]
+    if (timings.length < 2) throw new Error(`expected two refreshes:\n${result.stdout}`)
+    return Number(timings[1][1])
   } finally {
     await service.close()
   }
