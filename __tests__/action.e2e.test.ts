@@ -96,6 +96,7 @@ describe('the built action on GitHub (artifact service stand-in)', () => {
       /^https:\/\/github\.com\/owner\/repo\/actions\/runs\/42\/artifacts\/\d+$/
     )
     expect(run.console).toContain('::group::Iteration 1/2')
+    expect(run.console).toMatch(/^Iteration 1\/2: succeeded \(exit code 0\) after \d/m)
     expect(run.console).toContain('Waiting 1.0s before iteration 2/2')
   })
 
@@ -145,6 +146,46 @@ describe('the built action on GitHub (artifact service stand-in)', () => {
       true
     )
     expect(log).toContain('\nnow\n')
+  })
+
+  it('passes retention-days and compression-level on to the artifact service', async () => {
+    // 440 KB of one repeated line: stored compressed, it shrinks to almost nothing.
+    const command = `python3 -c "print('loss=0.5 accuracy=0.9\\n' * 20000, end='')"`
+    for (const level of ['0', '9']) {
+      const run = await runAction({
+        inputs: {
+          command,
+          iterations: '1',
+          'artifact-name': `level-${level}`,
+          'retention-days': '3',
+          'compression-level': level
+        },
+        env: service.env()
+      })
+      expect(run.exitCode, run.console).toBe(0)
+    }
+
+    const stored = (name: string) => service.artifacts().find((a) => a.name === name)
+    const [plain, packed] = [stored('level-0'), stored('level-9')]
+    expect(plain?.bytes.length).toBeGreaterThan(400_000)
+    expect(packed?.bytes.length).toBeLessThan(50_000)
+    const threeDays = 3 * 24 * 60 * 60 * 1000
+    const lifetime = (packed?.expiresAt?.getTime() ?? 0) - (packed?.createdAt.getTime() ?? 0)
+    expect(Math.abs(lifetime - threeDays)).toBeLessThan(60_000)
+  })
+
+  it('gives the command the environment of a run: step, without the action-only tokens', async () => {
+    const run = await runAction({
+      inputs: { command: 'env', iterations: '1', 'artifact-name': 'environment' },
+      env: { ...service.env(), ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'id-token', KEPT_VARIABLE: 'kept' }
+    })
+
+    expect(run.exitCode, run.console).toBe(0)
+    const log = (await storedLog('environment')).toString()
+    expect(log).toMatch(/^KEPT_VARIABLE=kept$/m)
+    expect(log).toMatch(/^PYTHONUNBUFFERED=1$/m)
+    expect(log).toMatch(/^GITHUB_WORKSPACE=/m)
+    expect(log).not.toMatch(/^(INPUT_|ACTIONS_)/m)
   })
 
   it('fails with the artifact named when the upload is refused, keeping the log on disk', async () => {

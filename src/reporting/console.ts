@@ -52,7 +52,7 @@ export function reportIterationEnd(
   core.endGroup()
 
   const title = iterationTitle(label)
-  const line = `${title}: ${describeEnding(result)} after ${formatDuration(result.durationMs)}`
+  const line = `${title}: ${consoleEnding(result)} after ${formatDuration(result.durationMs)}`
   const retrying = failed(result) && label.attempt < label.maxAttempts
   if (!failed(result)) {
     // A stop for the time limit or a cancel is explained once, where the run ends.
@@ -74,4 +74,10 @@ export function reportPause(delayMs: number, next: AttemptLabel, total: number):
 
 export function reportIterationNote(label: IterationLabel, note: string): void {
   core.warning(`${iterationTitle(label)}: ${note}`)
+}
+
+/** As in the log, but a success names its exit code too: the console line stands alone. */
+function consoleEnding(result: IterationResult): string {
+  const ending = describeEnding(result)
+  return ending === 'succeeded' ? `${ending} (exit code ${result.exitCode})` : ending
 }
