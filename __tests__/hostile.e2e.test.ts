@@ -202,6 +202,8 @@ describe('hostile files', () => {
 
   it('fails at once, naming the input, when the working directory is missing', async () => {
     const result = await run({ command: 'echo should-not-run', 'working-directory': 'gone' })
+    expect(result.exitCode).toBe(1)
+    expect(result.console).not.toMatch(/^should-not-run$/m)
     expect(result.console).toContain(
       "::error::Input 'working-directory' must be an existing folder"
     )
@@ -221,6 +223,7 @@ describe('hostile artifact service', () => {
       const result = await run({ command: 'echo trained', upload: 'end' })
 
       expect(result.exitCode, result.console).toBe(0)
+      expect(result.console).toContain('::warning::Uploading the artifact failed, retrying in 5s')
       expect((await storedLog(result.name)).toString()).toContain('trained\n')
     },
     120_000
