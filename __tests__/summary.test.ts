@@ -39,6 +39,14 @@ describe('renderSummary', () => {
     expect(markdown).toContain('artifact `logs`: not uploaded yet')
   })
 
+  it('numbers the rows of a resumed run as the charts do, across runs', () => {
+    const resumedFrom = { resumed: true, previousIterations: 4, metrics: [] }
+    const markdown = renderSummary(state({ totalIterations: 2, results: results(2), resumedFrom }))
+    expect(markdown).toContain('Resumed after iteration 4.')
+    expect(markdown).toContain('| 1/2 (overall 5) | 2026-01-01 00:00:00 |')
+    expect(markdown).toContain('| 2/2 (overall 6) | 2026-01-01 00:00:01 |')
+  })
+
   it('folds the middle of a 500-iteration table into one row', () => {
     const markdown = renderSummary(state({ results: results(500, [7, 200, 300]) }))
     const rows = markdown.match(/^\| \d+\/500 \|/gm) ?? []

@@ -44,7 +44,7 @@ export function renderSummary(state: SummaryState): string {
     '## Background Training',
     `**${state.status}** · ${describeArtifact(state)}`,
     describeResume(state.resumedFrom),
-    renderIterationTable(state.results, state.totalIterations),
+    renderIterationTable(state.results, state.totalIterations, state.resumedFrom),
     renderMetrics(state.metrics),
     renderFailure(state.failure)
   ]
@@ -66,12 +66,16 @@ function describeArtifact(state: SummaryState): string {
   return `artifact [\`${artifactName}\`](${artifact.url}) (${formatBytes(artifact.size)})`
 }
 
-function renderIterationTable(results: readonly IterationResult[], total: number): string {
+function renderIterationTable(
+  results: readonly IterationResult[],
+  total: number,
+  resumedFrom?: ResumePoint
+): string {
   if (results.length === 0) return ''
 
   const header = ['| Iteration | Started (UTC) | Duration | Result |', '|---:|---|---:|---|']
   const row = (result: IterationResult) =>
-    `| ${result.iteration}/${total} | ${formatStart(result.startedAt)} | ` +
+    `| ${iterationLabel(result, total, resumedFrom)} | ${formatStart(result.startedAt)} | ` +
     `${formatDuration(result.durationMs)} | ${describeResult(result)} |`
 
   if (results.length <= FULL_TABLE_ROWS) return [...header, ...results.map(row)].join('\n')
@@ -85,6 +89,13 @@ function renderIterationTable(results: readonly IterationResult[], total: number
     fold,
     ...results.slice(-TAIL_ROWS).map(row)
   ].join('\n')
+}
+
+/** `2/5`; after a resume also the number across runs, which the charts and metrics.csv use. */
+function iterationLabel(result: IterationResult, total: number, resumedFrom?: ResumePoint): string {
+  const label = `${result.iteration}/${total}`
+  if (!resumedFrom) return label
+  return `${label} (overall ${resumedFrom.previousIterations + result.iteration})`
 }
 
 function describeResult(result: IterationResult): string {
