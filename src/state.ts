@@ -45,6 +45,11 @@ export function recordMainStarted(): void {
  * How far the main step's claim to the artifact name goes. `started` is saved before every
  * upload rather than after: a step killed after the service finalized an upload but before the
  * reply arrived did create the artifact, and only a claim made in advance survives that.
+ *
+ * Known gap: if another job already holds the name and the main step is killed during its very
+ * first upload, before the refusal arrives, the claim still says `started`, and the post step
+ * replaces the other job's artifact. Both jobs were then set up with one name. The service
+ * records which job made each artifact, but the artifact client does not pass that on.
  */
 type ArtifactOwnership = 'started' | 'stored' | 'taken'
 
