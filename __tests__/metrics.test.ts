@@ -55,6 +55,23 @@ describe('MetricScanner', () => {
     expect(scan(['loss'], filler, ' lo', 'ss=0.75 ', filler)).toEqual({ loss: 0.75 })
     expect(scan(['loss'], filler + ' loss=0.', '75 ' + filler, filler)).toEqual({ loss: 0.75 })
   })
+
+  it('reads such a value when small chunks follow the long line', () => {
+    expect(scan(['loss'], 'x'.repeat(4090), ' lo', 'ss=0.', '75 ')).toEqual({ loss: 0.75 })
+  })
+
+  it('takes no val_loss for loss where a chunk or the kept end of a long line starts', () => {
+    const filler = 'x'.repeat(5000)
+    expect(scan(['loss'], `loss=1 ${filler} val_`, 'loss=3 yyy')).toEqual({ loss: 1 })
+    // The kept end of the line is its last 256 bytes, which here start just after `val_`.
+    const keptEnd = 'loss=3 '.padEnd(256, 'z')
+    expect(scan(['loss'], `loss=1 ${filler} val_${keptEnd}`, 'w'.repeat(10))).toEqual({ loss: 1 })
+  })
+
+  it('searches the whole of an overlong unfinished line that follows a line break', () => {
+    const filler = 'x'.repeat(5000)
+    expect(scan(['loss'], `a\n${filler} loss=0.5 ${filler}`, '\n')).toEqual({ loss: 0.5 })
+  })
 })
 
 describe('MetricsHistory', () => {

@@ -19,13 +19,18 @@ const NAME_BYTE = /[A-Za-z0-9_.\-/]/
 export class MetricScanner {
   private readonly names: Array<{ name: string; bytes: Buffer }>
   private readonly latest = new Map<string, number>()
-  private carried: Buffer = Buffer.alloc(0)
   /** How far a name and its value can reach: the bytes around a chunk boundary to join. */
   private readonly seamLength: number
+  private readonly keptOfOverlongLine: number
+  /** The unfinished last line: whole while short, only its end once it is overlong. */
+  private carried: Buffer = Buffer.alloc(0)
+  /** The byte before `carried` when that is only the end of a line, else undefined. */
+  private beforeCarried: number | undefined
 
   constructor(names: readonly string[]) {
     this.names = names.map((name) => ({ name, bytes: Buffer.from(name) }))
     this.seamLength = Math.max(0, ...this.names.map(({ bytes }) => bytes.length)) + VALUE_WINDOW
+    this.keptOfOverlongLine = Math.max(KEPT_OF_OVERLONG_LINE, this.seamLength)
   }
 
   write(chunk: Buffer): void {
@@ -33,54 +38,71 @@ export class MetricScanner {
 
     const firstEnd = lineBreakAfter(chunk, 0)
     if (firstEnd < 0) {
-      this.carryWithoutBreak(chunk)
+      this.continueLine(chunk)
       return
     }
     // Only the line that straddles the chunks is joined; the rest is searched where it lies,
     // since copying every chunk would double the work and the garbage.
     const lastEnd = Math.max(chunk.lastIndexOf(0x0a), chunk.lastIndexOf(0x0d))
-    this.scan(Buffer.concat([this.carried, chunk.subarray(0, firstEnd + 1)]))
+    this.scan(Buffer.concat([this.carried, chunk.subarray(0, firstEnd + 1)]), this.beforeCarried)
     this.scan(chunk.subarray(firstEnd + 1, lastEnd + 1))
-    this.carry(chunk.subarray(lastEnd + 1))
+    this.startLine(chunk.subarray(lastEnd + 1))
   }
 
   /** The last value of each name seen so far, including a final line without a newline. */
   finish(): Record<string, number> {
-    this.scan(this.carried)
-    this.carried = Buffer.alloc(0)
+    this.scan(this.carried, this.beforeCarried)
+    this.startLine(Buffer.alloc(0))
     return Object.fromEntries(this.latest)
+  }
+
+  /** The start of a line with no break yet: kept whole (a copy, so the chunk can be freed). */
+  private startLine(start: Buffer): void {
+    this.beforeCarried = undefined
+    if (start.length <= LONGEST_CARRIED_LINE) {
+      this.carried = Buffer.from(start)
+      return
+    }
+    this.scan(start)
+    this.keepEndOfLine(Buffer.alloc(0), start)
   }
 
   /**
    * A chunk inside one long line. While the line is short it is kept whole; once it is
-   * overlong, each chunk is searched where it lies and only its end is kept, so a line of
-   * gigabytes costs no copies. The end kept from before is searched joined to the start of
-   * this chunk, so that a value cut by the boundary is still read whole.
+   * overlong, each chunk is searched where it lies and only the line's end is kept, so a line
+   * of gigabytes costs no copies. That end is searched again joined to the start of the chunk,
+   * so that a value cut by the boundary is read whole.
    */
-  private carryWithoutBreak(chunk: Buffer): void {
+  private continueLine(chunk: Buffer): void {
     if (this.carried.length + chunk.length <= LONGEST_CARRIED_LINE) {
       this.carried = Buffer.concat([this.carried, chunk])
       return
     }
-    this.scan(Buffer.concat([this.carried, chunk.subarray(0, this.seamLength)]))
-    this.scan(chunk)
-    this.carry(chunk)
+    const seam = Buffer.concat([this.carried, chunk.subarray(0, this.seamLength)])
+    this.scan(seam, this.beforeCarried)
+    this.scan(chunk, this.carried.at(-1) ?? this.beforeCarried)
+    this.keepEndOfLine(this.carried, chunk)
   }
 
-  /** Keeps the unfinished last line (a copy: the chunk's memory can then be freed). */
-  private carry(rest: Buffer): void {
-    const keptOfOverlong = Math.max(KEPT_OF_OVERLONG_LINE, this.seamLength)
-    const kept = rest.length > LONGEST_CARRIED_LINE ? rest.subarray(-keptOfOverlong) : rest
-    this.carried = Buffer.from(kept)
+  /** Keeps the last bytes of the line, `earlier` followed by `later`, and the byte before them. */
+  private keepEndOfLine(earlier: Buffer, later: Buffer): void {
+    const kept = this.keptOfOverlongLine
+    const line = later.length > kept ? later : Buffer.concat([earlier, later])
+    const start = Math.max(0, line.length - kept)
+    if (start > 0) this.beforeCarried = line[start - 1]
+    this.carried = Buffer.from(line.subarray(start))
   }
 
-  /** For each name, the last valid value in `region`, searching backwards. */
-  private scan(region: Buffer): void {
+  /**
+   * For each name, the last valid value in `region`, searching backwards. `before` is the byte
+   * that precedes the region, if the region does not start a line.
+   */
+  private scan(region: Buffer, before?: number): void {
     if (region.length === 0) return
     for (const { name, bytes } of this.names) {
       let position = region.lastIndexOf(bytes)
       while (position >= 0) {
-        const value = valueAfter(region, position, bytes.length)
+        const value = valueAfter(region, position, bytes.length, before)
         if (value !== undefined) {
           this.latest.set(name, value)
           break
@@ -99,8 +121,13 @@ function lineBreakAfter(data: Buffer, from: number): number {
 }
 
 /** The number written after the name at `position`, or undefined if this is no metric. */
-function valueAfter(region: Buffer, position: number, nameLength: number): number | undefined {
-  if (!startsName(region, position)) return undefined
+function valueAfter(
+  region: Buffer,
+  position: number,
+  nameLength: number,
+  before: number | undefined
+): number | undefined {
+  if (!startsName(region, position, before)) return undefined
 
   const after = region.toString(
     'latin1',
@@ -117,9 +144,14 @@ function valueAfter(region: Buffer, position: number, nameLength: number): numbe
   return Number.isFinite(value) ? value : undefined
 }
 
-/** Whether the name at `position` stands on its own, perhaps after an opening quote. */
-function startsName(region: Buffer, position: number): boolean {
-  let before = position - 1
-  if (before >= 0 && region[before] === 0x22) before -= 1
-  return before < 0 || !NAME_BYTE.test(String.fromCharCode(region[before]))
+/**
+ * Whether the name at `position` stands on its own, perhaps after an opening quote. `before`
+ * stands for the byte at index -1, which lies outside the region.
+ */
+function startsName(region: Buffer, position: number, before: number | undefined): boolean {
+  const byteAt = (index: number) => (index >= 0 ? region[index] : index === -1 ? before : undefined)
+  let index = position - 1
+  if (byteAt(index) === 0x22) index -= 1
+  const byte = byteAt(index)
+  return byte === undefined || !NAME_BYTE.test(String.fromCharCode(byte))
 }
