@@ -393,23 +393,35 @@ describe('the post step in the cases that must not go wrong', () => {
     })
     expect(otherJob.exitCode, otherJob.console).toBe(0)
 
+    // The refresh after iteration 1 is refused; the step is killed while asking again after
+    // iteration 2, before the second refusal arrives.
     const workspace = tempFolder()
-    const inputs = refreshedThenStuck(name)
+    const inputs = {
+      command: 'echo "iteration $TRAINING_ITERATION"; [ "$TRAINING_ITERATION" -lt 3 ] || sleep 600',
+      iterations: '3',
+      delay: '0',
+      'artifact-name': name
+    }
     let actionPid = 0
-    let savedState = (): Record<string, string> => ({})
-    const running = runAction({
-      workspace,
-      inputs,
-      env: service.env(),
-      onStart: (pid, saved) => {
-        actionPid = pid
-        savedState = saved
-      }
-    })
-    // The refresh after the first iteration is refused, and the step records why.
-    await waitFor(() => savedState()['artifact-ownership'] === 'taken')
-    process.kill(actionPid, 'SIGKILL')
-    const main = await running
+    let creates = 0
+    service.onRequest = async (request) => {
+      if (request.operation !== 'CreateArtifact' || ++creates < 2) return
+      process.kill(actionPid, 'SIGKILL')
+      await waitFor(() => !processIsRunning(actionPid))
+    }
+    let main
+    try {
+      main = await runAction({
+        workspace,
+        inputs,
+        env: service.env(),
+        onStart: (pid) => (actionPid = pid)
+      })
+    } finally {
+      service.onRequest = undefined
+    }
+    expect(main.signal).toBe('SIGKILL')
+    expect(main.state['artifact-ownership']).toBe('taken')
 
     const post = await runAction({ workspace, inputs, env: service.env(), postState: main.state })
 

@@ -12,7 +12,7 @@ import {
 import { findExtraFiles } from './artifacts/extra-files.js'
 import { ArtifactPublisher } from './artifacts/publisher.js'
 import { takeSnapshot } from './artifacts/snapshot.js'
-import { ArtifactNameTakenError, ArtifactUploadError, describeCause } from './errors.js'
+import { ArtifactUploadError, describeCause } from './errors.js'
 import type { Settings } from './settings/inputs.js'
 import { metricsFilePath } from './training.js'
 
@@ -24,7 +24,7 @@ export interface PublisherHooks {
   readonly onStored?: (artifact: StoredArtifact, durationMs: number) => void
   /** An upload was refused because another job or step holds the artifact name. */
   readonly onNameTaken?: () => void
-  /** The artifact exists already, uploaded by this step's main run, and is to be replaced. */
+  /** The artifact may exist already, uploaded by this step's main run, and is to be replaced. */
   readonly replaceExisting?: boolean
 }
 
@@ -41,9 +41,7 @@ export function createPublisher(settings: Settings, hooks: PublisherHooks = {}):
     snapshot: () => snapshotArtifact(settings, false),
     finalRetryDelaysMs: FINAL_RETRY_DELAYS_MS,
     onUploadStarting: hooks.onUploadStarting,
-    onUploadFailed: (error) => {
-      if (error instanceof ArtifactNameTakenError) hooks.onNameTaken?.()
-    },
+    onNameTaken: hooks.onNameTaken,
     onStored: (artifact, durationMs) => {
       core.info(
         `Artifact '${settings.artifactName}' stored (${artifact.size} bytes in ${durationMs} ms): ` +

@@ -55,8 +55,9 @@ type ArtifactOwnership = 'started' | 'stored' | 'taken'
 
 let artifactOwnership: ArtifactOwnership | undefined
 
+/** Claims the name before the first upload; a refusal already on record stands. */
 export function recordArtifactUploadStarting(): void {
-  if (artifactOwnership !== 'stored') setArtifactOwnership('started')
+  if (artifactOwnership === undefined) setArtifactOwnership('started')
 }
 
 export function recordArtifactStored(): void {

@@ -21,11 +21,8 @@ export interface ActionRunOptions {
   /** Extra environment, such as the artifact service's. */
   readonly env?: NodeJS.ProcessEnv
   readonly workspace?: string
-  /**
-   * Called once the process has started, e.g. to signal it. `savedState` reads what the step
-   * has saved for its post step so far.
-   */
-  readonly onStart?: (pid: number, savedState: () => Record<string, string>) => void
+  /** Called once the process has started, e.g. to signal it. */
+  readonly onStart?: (pid: number) => void
   /** Run as the post step, with the state the main step saved. */
   readonly postState?: Record<string, string>
 }
@@ -59,8 +56,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     },
     stdio: ['ignore', 'pipe', 'pipe']
   })
-  const savedState = () => parseOutputFile(fs.readFileSync(stateFile, 'utf8'))
-  options.onStart?.(child.pid as number, savedState)
+  options.onStart?.(child.pid as number)
 
   const consoleText = new BoundedText()
   child.stdout.on('data', (chunk: Buffer) => consoleText.add(chunk))
@@ -75,7 +71,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     console: consoleText.toString(),
     outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')),
     summary: fs.readFileSync(summaryFile, 'utf8'),
-    state: savedState(),
+    state: parseOutputFile(fs.readFileSync(stateFile, 'utf8')),
     workspace
   }
 }

@@ -20,8 +20,8 @@ export interface PublisherOptions {
   /** Called before every upload, so that a claim to the name is on record before it is made. */
   readonly onUploadStarting?: () => void
   readonly onStored?: (artifact: StoredArtifact, durationMs: number) => void
-  /** Any upload failed, a refresh or a final attempt. */
-  readonly onUploadFailed?: (error: unknown) => void
+  /** An upload was refused because another job or step holds the artifact name. */
+  readonly onNameTaken?: () => void
   /** A background refresh failed; training goes on. */
   readonly onRefreshFailed?: (error: unknown) => void
   /** A final attempt failed and another follows. */
@@ -110,7 +110,7 @@ export class ArtifactPublisher {
         rootDirectory: snapshot.rootDirectory
       })
       .catch((error: unknown) => {
-        this.options.onUploadFailed?.(error)
+        if (error instanceof ArtifactNameTakenError) this.options.onNameTaken?.()
         throw error
       })
     this.stored = artifact

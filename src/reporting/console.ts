@@ -4,7 +4,7 @@
  */
 import * as core from '@actions/core'
 
-import { describeEnding, type IterationLabel, iterationName } from '../log/frames.js'
+import { describeEnding, describeExit, type IterationLabel, iterationName } from '../log/frames.js'
 import type { OutputSink, OutputSource } from '../process/run-process.js'
 import { failed, type AttemptLabel, type IterationResult } from '../scheduler.js'
 import { formatDuration } from '../settings/duration.js'
@@ -79,5 +79,6 @@ export function reportIterationNote(label: IterationLabel, note: string): void {
 /** As in the log, but a success names its exit code too: the console line stands alone. */
 function consoleEnding(result: IterationResult): string {
   const ending = describeEnding(result)
-  return ending === 'succeeded' ? `${ending} (exit code ${result.exitCode})` : ending
+  const endedOnItsOwn = result.exitCode === 0 && result.stoppedBy === undefined
+  return endedOnItsOwn ? `${ending} (${describeExit(result)})` : ending
 }
