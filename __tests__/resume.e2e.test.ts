@@ -77,6 +77,57 @@ describe('resuming outside GitHub (a local state folder)', () => {
       expect(run.console).not.toContain('should-not-run')
     }
   })
+
+  it('keeps every key in a folder of its own, even a key of dots', async () => {
+    const stateDir = path.join(tempFolder(), 'states')
+    const env = { BACKGROUND_TRAINING_STATE_DIR: stateDir }
+    const keep = (key: string, value: string) =>
+      runAction({
+        inputs: {
+          command: `mkdir -p state && echo ${value} > state/value`,
+          iterations: '1',
+          'checkpoint-path': 'state/',
+          'resume-key': key
+        },
+        env
+      })
+
+    for (const [key, value] of [
+      ['precious', 'p'],
+      ['..', 'd2'],
+      ['.', 'd1']
+    ]) {
+      expect((await keep(key, value)).exitCode).toBe(0)
+    }
+
+    expect(fs.readdirSync(stateDir).sort()).toEqual(['%2E', '%2E%2E', 'precious'])
+    expect(fs.readFileSync(path.join(stateDir, 'precious', 'state', 'value'), 'utf8')).toBe('p\n')
+  })
+
+  it('copies neither its own folders into the state nor the state into the artifact', async () => {
+    const workspace = tempFolder()
+    const inputs = {
+      command: 'echo trained > model.txt',
+      iterations: '1',
+      'checkpoint-path': '.',
+      'artifact-paths': '.'
+    }
+    for (let run = 1; run <= 3; run++) {
+      const result = await runAction({ workspace, inputs })
+      expect(result.exitCode, result.console).toBe(0)
+      expect(result.console).not.toContain('::warning::')
+    }
+
+    const saved = path.join(workspace, '.background-training', 'saved-state')
+    const [keyFolder] = fs.readdirSync(saved)
+    const savedFiles = fs.readdirSync(path.join(saved, keyFolder), { recursive: true })
+    expect(savedFiles).toContain('model.txt')
+    expect(savedFiles.filter((file) => String(file).startsWith('artifacts'))).toEqual([])
+    const artifact = path.join(workspace, 'artifacts', 'background-training-logs')
+    const artifactFiles = fs.readdirSync(artifact, { recursive: true }).map(String)
+    expect(artifactFiles).toContain('model.txt')
+    expect(artifactFiles.filter((file) => file.includes('saved-state'))).toEqual([])
+  })
 })
 
 describe('resuming on GitHub (Actions cache stand-in)', () => {

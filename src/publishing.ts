@@ -13,6 +13,7 @@ import { findExtraFiles } from './artifacts/extra-files.js'
 import { ArtifactPublisher } from './artifacts/publisher.js'
 import { takeSnapshot } from './artifacts/snapshot.js'
 import { ArtifactUploadError, describeCause } from './errors.js'
+import { localStateFolder } from './resume/state-store.js'
 import type { Settings } from './settings/inputs.js'
 import { metricsFilePath } from './training.js'
 
@@ -79,7 +80,10 @@ export async function publishFinal(
 /** The log, metrics.csv and the files of `artifact-paths`, frozen as they are now. */
 async function snapshotArtifact(settings: Settings, final: boolean) {
   const extra = await findExtraFiles(settings.artifactPaths, settings.workspace, {
-    excludedFolders: [localArtifactFolder(settings)]
+    excludedFolders: [
+      localArtifactFolder(settings),
+      localStateFolder(settings.workspace, process.env)
+    ]
   })
   // Files often appear only after the first iterations, so only the final upload warns.
   for (const pattern of extra.unmatched) {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs/promises'
 import * as path from 'node:path'
 
+import { localArtifactFolder } from '../artifacts/artifact-store.js'
 import { findExtraFiles } from '../artifacts/extra-files.js'
 
 export interface StateStore {
@@ -29,8 +30,13 @@ const KEY_SEPARATOR = '--run-'
 
 export function chooseStateStore(options: StateStoreOptions): StateStore {
   if (options.env.ACTIONS_RUNTIME_TOKEN) return new CacheStateStore(options)
-  const folder = options.env.BACKGROUND_TRAINING_STATE_DIR || '.background-training/saved-state'
-  return new LocalStateStore(options, path.resolve(options.workspace, folder))
+  return new LocalStateStore(options, localStateFolder(options.workspace, options.env))
+}
+
+/** Where state is kept outside GitHub; never part of the state or an artifact itself. */
+export function localStateFolder(workspace: string, env: NodeJS.ProcessEnv): string {
+  const folder = env.BACKGROUND_TRAINING_STATE_DIR || '.background-training/saved-state'
+  return path.resolve(workspace, folder)
 }
 
 class CacheStateStore implements StateStore {
@@ -76,8 +82,10 @@ class LocalStateStore implements StateStore {
     return `the local folder ${this.folder}`
   }
 
+  /** The key as one folder name; dots are encoded too, so `.` and `..` name no other folder. */
   private get saved(): string {
-    return path.join(this.folder, encodeURIComponent(this.options.resumeKey))
+    const name = encodeURIComponent(this.options.resumeKey).replaceAll('.', '%2E')
+    return path.join(this.folder, name)
   }
 
   async restore(): Promise<string | undefined> {
@@ -88,8 +96,9 @@ class LocalStateStore implements StateStore {
   }
 
   async save(): Promise<string> {
-    const { files } = await findExtraFiles(this.options.paths, this.options.workspace, {
-      excludedFolders: [this.folder]
+    const { workspace, env } = this.options
+    const { files } = await findExtraFiles(this.options.paths, workspace, {
+      excludedFolders: [this.folder, localArtifactFolder({ workspace }, env)]
     })
     const staging = `${this.saved}.partial`
     await fs.rm(staging, { recursive: true, force: true })
