@@ -3,19 +3,21 @@
  * `250ms`, `1.5h`, `0`.
  */
 
+// Largest first: the order parts must come in, each at most once.
 const UNIT_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
+  h: 3_600_000,
   m: 60_000,
-  h: 3_600_000
+  s: 1000,
+  ms: 1
 }
+const UNIT_ORDER = Object.keys(UNIT_MS)
 
 /** Node's timers overflow past 2^31-1 ms (about 24.8 days) and fire at once instead. */
 export const LONGEST_DURATION_MS = 2 ** 31 - 1
 
 export const DURATION_FORM =
   'a duration such as 90, 90s, 5m, 1h30m or 0 (a bare number is seconds; units h, m, s, ms; ' +
-  'at most 24 days)'
+  'units in that order, each once; at most 596h, about 24.8 days)'
 
 const PART = /(\d+(?:\.\d+)?)(ms|h|m|s)/y
 
@@ -33,10 +35,14 @@ function sumUnitParts(text: string): number | undefined {
   if (text === '') return undefined
 
   let total = 0
+  let previousUnit = -1
   PART.lastIndex = 0
   while (PART.lastIndex < text.length) {
     const match = PART.exec(text)
-    if (!match) return undefined
+    // `1h1h` or `30s1m` is more likely a slip than a duration.
+    const unit = match ? UNIT_ORDER.indexOf(match[2]) : -1
+    if (!match || unit <= previousUnit) return undefined
+    previousUnit = unit
     total += Number(match[1]) * UNIT_MS[match[2]]
   }
   return total
