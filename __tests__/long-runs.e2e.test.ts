@@ -3,8 +3,12 @@ import * as path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
-import { runAction } from './support/action.js'
-import { type ArtifactService, startArtifactService } from './support/artifact-service.js'
+import { type ActionRun, runAction } from './support/action.js'
+import {
+  type ArtifactService,
+  type ObservedRequest,
+  startArtifactService
+} from './support/artifact-service.js'
 import { processIsRunning, waitFor } from './support/processes.js'
 import { tempFolder } from './support/temp.js'
 import { storedFile } from './support/stored.js'
@@ -305,6 +309,35 @@ function refreshedThenStuck(artifactName: string): Record<string, string> {
   }
 }
 
+/**
+ * Runs the main step and kills it with SIGKILL when the service receives the request `isFatal`
+ * picks, before the service handles that request.
+ */
+async function killedAtRequest(
+  workspace: string,
+  inputs: Record<string, string>,
+  isFatal: (request: ObservedRequest) => boolean
+): Promise<ActionRun> {
+  let actionPid = 0
+  service.onRequest = async (request) => {
+    if (!actionPid || !isFatal(request)) return
+    process.kill(actionPid, 'SIGKILL')
+    await waitFor(() => !processIsRunning(actionPid))
+  }
+  try {
+    const main = await runAction({
+      workspace,
+      inputs,
+      env: service.env(),
+      onStart: (pid) => (actionPid = pid)
+    })
+    expect(main.signal).toBe('SIGKILL')
+    return main
+  } finally {
+    service.onRequest = undefined
+  }
+}
+
 describe('the post step in the cases that must not go wrong', () => {
   it('does nothing after a main step that failed its input checks', async () => {
     const workspace = tempFolder()
@@ -357,25 +390,10 @@ describe('the post step in the cases that must not go wrong', () => {
   it('replaces an artifact the main step was killed before hearing was stored', async () => {
     const workspace = tempFolder()
     const inputs = refreshedThenStuck('post-unheard')
-    // The service finalizes the upload after this hook, answering a process already dead.
-    let actionPid = 0
-    service.onRequest = async (request) => {
-      if (request.operation !== 'FinalizeArtifact' || !actionPid) return
-      process.kill(actionPid, 'SIGKILL')
-      await waitFor(() => !processIsRunning(actionPid))
-    }
-    let main
-    try {
-      main = await runAction({
-        workspace,
-        inputs,
-        env: service.env(),
-        onStart: (pid) => (actionPid = pid)
-      })
-    } finally {
-      service.onRequest = undefined
-    }
-    expect(main.signal).toBe('SIGKILL')
+    // The service finalizes the upload after the kill, answering a process already dead.
+    const main = await killedAtRequest(workspace, inputs, (request) => {
+      return request.operation === 'FinalizeArtifact'
+    })
     await waitFor(() => service.artifacts().some((artifact) => artifact.name === 'post-unheard'))
 
     const post = await runAction({ workspace, inputs, env: service.env(), postState: main.state })
@@ -402,25 +420,10 @@ describe('the post step in the cases that must not go wrong', () => {
       delay: '0',
       'artifact-name': name
     }
-    let actionPid = 0
     let creates = 0
-    service.onRequest = async (request) => {
-      if (request.operation !== 'CreateArtifact' || ++creates < 2) return
-      process.kill(actionPid, 'SIGKILL')
-      await waitFor(() => !processIsRunning(actionPid))
-    }
-    let main
-    try {
-      main = await runAction({
-        workspace,
-        inputs,
-        env: service.env(),
-        onStart: (pid) => (actionPid = pid)
-      })
-    } finally {
-      service.onRequest = undefined
-    }
-    expect(main.signal).toBe('SIGKILL')
+    const main = await killedAtRequest(workspace, inputs, (request) => {
+      return request.operation === 'CreateArtifact' && ++creates === 2
+    })
     expect(main.state['artifact-ownership']).toBe('taken')
 
     const post = await runAction({ workspace, inputs, env: service.env(), postState: main.state })
