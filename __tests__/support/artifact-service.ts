@@ -19,7 +19,7 @@
  *
  * Everything lives in memory and the server listens on 127.0.0.1 only.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -36,6 +36,7 @@ import {
 import {
   BlobError,
   type JsonObject,
+  type SignedBlob,
   TwirpError,
   answerBlob,
   blobVerb,
@@ -45,6 +46,7 @@ import {
   faultCode,
   int64,
   newSignature,
+  newSignedBlob,
   optionalDate,
   optionalString,
   parseJson,
@@ -244,7 +246,8 @@ interface Fault {
 
 type ArtifactState = 'pending' | 'live' | 'deleted'
 
-interface ArtifactRecord {
+/** The blob lies under BLOB_PREFIX; GetSignedArtifactURL hands out its read signatures. */
+interface ArtifactRecord extends SignedBlob {
   id: number
   runId: string
   jobId: string
@@ -252,19 +255,7 @@ interface ArtifactRecord {
   state: ArtifactState
   mimeType: string | undefined
   expiresAt: Date | undefined
-  /** Path segment of the blob under BLOB_PREFIX. */
-  blobName: string
-  /** SAS-like signature that allows writing the blob while the artifact is pending. */
-  uploadSig: string
-  /** Signatures handed out by GetSignedArtifactURL; each allows reading the blob. */
-  readSigs: Set<string>
-  /** Blocks staged by Put Block and not yet committed. */
-  stagedBlocks: Map<string, Buffer>
-  committed: Buffer | undefined
-  contentType: string | undefined
-  size: number
   digest: string | undefined
-  createdAt: Date
 }
 
 type TwirpHandler = (body: JsonObject, scope: TokenScope) => JsonObject
@@ -427,6 +418,7 @@ class ServiceState {
   private newRecord(runId: string, jobId: string, name: string, body: JsonObject): ArtifactRecord {
     const id = this.nextId++
     return {
+      ...newSignedBlob('artifact', id),
       id,
       runId,
       jobId,
@@ -434,15 +426,7 @@ class ServiceState {
       state: 'pending',
       mimeType: optionalString(body, 'mime_type'),
       expiresAt: optionalDate(body, 'expires_at'),
-      blobName: `artifact-${id}-${randomBytes(4).toString('hex')}`,
-      uploadSig: newSignature(),
-      readSigs: new Set(),
-      stagedBlocks: new Map(),
-      committed: undefined,
-      contentType: undefined,
-      size: 0,
-      digest: undefined,
-      createdAt: new Date()
+      digest: undefined
     }
   }
 

@@ -28,14 +28,14 @@
  * refused with the real service's 409. The real service also keeps branches apart; here every
  * runtime token shares one scope, so any run restores what any other run saved.
  */
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 import {
   BlobError,
   type BlobVerb,
-  type BlockBlob,
   type JsonObject,
+  type SignedBlob,
   TwirpError,
   blobEtag,
   blobVerb,
@@ -44,6 +44,7 @@ import {
   headerValue,
   int64,
   newSignature,
+  newSignedBlob,
   optionalStrings,
   parseQuery,
   requireString,
@@ -113,20 +114,13 @@ export function isCacheTwirpMethod(name: string): name is CacheTwirpMethod {
   return (CACHE_TWIRP_METHODS as readonly string[]).includes(name)
 }
 
-interface CacheRecord extends BlockBlob {
+/** The blob lies under CACHE_BLOB_PREFIX; GetCacheEntryDownloadURL hands out read signatures. */
+interface CacheRecord extends SignedBlob {
   id: number
   key: string
   version: string
   /** Uploading from CreateCacheEntry until FinalizeCacheEntryUpload, then final for good. */
   state: 'uploading' | 'final'
-  /** Path segment of the blob under CACHE_BLOB_PREFIX. */
-  blobName: string
-  /** Signature that allows writing the blob while the entry is uploading. */
-  uploadSig: string
-  /** Signatures handed out by GetCacheEntryDownloadURL; each allows reading the blob. */
-  readSigs: Set<string>
-  size: number
-  createdAt: Date
 }
 
 export class CacheStore {
@@ -257,20 +251,7 @@ export class CacheStore {
 }
 
 function newRecord(id: number, key: string, version: string): CacheRecord {
-  return {
-    id,
-    key,
-    version,
-    state: 'uploading',
-    blobName: `cache-${id}-${randomBytes(4).toString('hex')}`,
-    uploadSig: newSignature(),
-    readSigs: new Set(),
-    stagedBlocks: new Map(),
-    committed: undefined,
-    contentType: undefined,
-    size: 0,
-    createdAt: new Date()
-  }
+  return { ...newSignedBlob('cache', id), id, key, version, state: 'uploading' }
 }
 
 function checkUploaded(record: CacheRecord, size: number): void {

@@ -108,6 +108,32 @@ export interface BlockBlob {
   contentType: string | undefined
 }
 
+/** A block blob behind signed URLs, as an artifact or a cache entry stores its bytes. */
+export interface SignedBlob extends BlockBlob {
+  /** Path segment of the blob under the service's blob prefix. */
+  blobName: string
+  /** Signature that allows writing the blob until its record is finalized. */
+  uploadSig: string
+  /** Signatures handed out for downloads; each allows reading the blob. */
+  readSigs: Set<string>
+  size: number
+  createdAt: Date
+}
+
+/** An empty blob named `<kind>-<id>-<random>`, with a fresh upload signature. */
+export function newSignedBlob(kind: string, id: number): SignedBlob {
+  return {
+    blobName: `${kind}-${id}-${randomBytes(4).toString('hex')}`,
+    uploadSig: newSignature(),
+    readSigs: new Set(),
+    stagedBlocks: new Map(),
+    committed: undefined,
+    contentType: undefined,
+    size: 0,
+    createdAt: new Date()
+  }
+}
+
 export function stageBlock(blob: BlockBlob, blockId: string | undefined, data: Buffer): void {
   if (!blockId) throw new BlobError(400, 'MissingRequiredQueryParameter', 'blockid is required')
   blob.stagedBlocks.set(blockId, data)
