@@ -73,7 +73,22 @@ function anchorPattern(pattern: string, workspace: string): string {
   return negated ? `!${anchored}` : anchored
 }
 
+// A walk fails when a folder vanishes under it: training rotating its checkpoints, or the
+// staging folder of an upload going on at the same time. A fresh walk sees the new state.
+const WALK_ATTEMPTS = 3
+
 async function matchFiles(patterns: string[]): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await walk(patterns)
+    } catch (error) {
+      const vanished = (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+      if (!vanished || attempt >= WALK_ATTEMPTS) throw error
+    }
+  }
+}
+
+async function walk(patterns: string[]): Promise<string[]> {
   const globber = await glob.create(patterns.join('\n'), { matchDirectories: false })
   const matched = await globber.glob()
   const files: string[] = []
