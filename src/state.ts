@@ -42,9 +42,10 @@ export function recordMainStarted(): void {
 }
 
 /**
- * How far the main step's claim to the artifact name goes. `started` is saved before every
- * upload rather than after: a step killed after the service finalized an upload but before the
- * reply arrived did create the artifact, and only a claim made in advance survives that.
+ * How far the main step's claim to the artifact name goes. `started` is saved before the
+ * first upload rather than after it: a step killed after the service finalized an upload but
+ * before the reply arrived did create the artifact, and only a claim made in advance survives
+ * that.
  *
  * Known gap: if another job already holds the name and the main step is killed during its very
  * first upload, before the refusal arrives, the claim still says `started`, and the post step
