@@ -1,5 +1,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks'
 
 import { describe, expect, it } from 'vitest'
 
@@ -10,7 +11,7 @@ import { COLLECT_EVERY_BYTES, PipeMemory, v8Collector } from '../src/process/pip
 import { type OutputSource, type ProcessOutcome, runProcess } from '../src/process/run-process.js'
 import { writeScriptFile } from '../src/process/script-file.js'
 import { parseShell, type ShellSpec } from '../src/settings/shell.js'
-import { processIsRunning } from './support/processes.js'
+import { processIsRunning, waitFor } from './support/processes.js'
 import { tempFolder } from './support/temp.js'
 
 const bash = parseShell('bash') as ShellSpec
@@ -204,6 +205,26 @@ describe('PipeMemory', () => {
     expect(collections).toEqual(['minor'])
     memory.passed(COLLECT_EVERY_BYTES - 1)
     expect(collections).toEqual(['minor'])
+  })
+
+  it('collects while a process streams output through runProcess', async () => {
+    const forced: number[] = []
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        const { flags } = (entry as unknown as { detail: { flags: number } }).detail
+        if (flags & perfConstants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced.push(entry.startTime)
+      }
+    })
+    observer.observe({ entryTypes: ['gc'] })
+    try {
+      // 16 MiB: four times the amount after which a collection is due.
+      await capture('head -c 16777216 /dev/zero')
+      // The observer hears of collections a little later, in a task of its own.
+      await waitFor(() => forced.length >= 2, 5000)
+    } finally {
+      observer.disconnect()
+    }
+    expect(forced.length).toBeGreaterThanOrEqual(2)
   })
 
   it("gets V8's collector on this Node without a command-line flag", () => {
